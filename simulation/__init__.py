@@ -1,0 +1,1 @@
+"""controlroom: simulation stage."""

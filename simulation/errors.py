@@ -1,0 +1,5 @@
+"""The error this stage raises for bad input: one line that says what and where."""
+
+
+class SimulationError(ValueError):
+    """Raised for input the simulation stage cannot use; the message names the problem and where it is."""
