@@ -35,3 +35,14 @@ def quantile_column(q: float) -> str:
     if not 0.0 < q < 1.0:
         raise ValueError(f"quantile must lie strictly between 0 and 1, got {q}")
     return f"calls_p{round(100 * q, 6):g}"
+
+
+# Backtest scores (one row per queue per model per origin; see ``forecasting.backtest``):
+#   queue, model, origin (first forecast wall-clock slot), horizon (slots scored),
+#   mae, rmse, mase, pinball (mean over quantiles), coverage_80, coverage_95
+#   (share of actuals inside the central 80% / 95% interval; NaN when the
+#   quantiles that bound it were not requested).
+ORIGIN = "origin"
+HORIZON = "horizon"
+SCORE_COLUMNS = ("mae", "rmse", "mase", "pinball", "coverage_80", "coverage_95")
+BACKTEST_COLUMNS = (QUEUE, MODEL, ORIGIN, HORIZON, *SCORE_COLUMNS)

@@ -1,0 +1,121 @@
+"""The contract every forecasting model follows (statsforecast-like).
+
+Settings go in ``__init__``; ``fit(y)`` learns from one queue's counts on the
+regular, tz-naive wall-clock grid (see ``forecasting.clock``) and returns the
+model; ``predict(horizon, quantiles)`` returns a frame indexed by the next
+``horizon`` wall-clock slots with columns
+
+    calls        float >= 0, mean forecast
+    calls_pXX    float >= 0, one per quantile (``schema.quantile_column``)
+
+The spread comes from ``predictive.Dispersion`` fitted to the in-sample
+residuals the subclass returns from ``_fit``, so every model's quantiles are
+count-shaped the same way. Calling ``fit`` again replaces all fitted state, so
+one instance can be refitted at each backtest origin.
+
+A subclass sets ``name``, implements ``min_length`` (observations it needs),
+``_fit`` (returns in-sample fitted means aligned with ``y``, NaN where it has
+none) and ``_predict_mean``. It raises ``ForecastError`` with one line naming
+what it needs when it cannot fit.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..clock import Periods
+from ..errors import ForecastError
+from ..schema import DEFAULT_QUANTILES
+from .predictive import Dispersion, predictive_frame
+
+
+class ForecastModel(ABC):
+    """Base class: validation, the predictive distribution and the forecast index."""
+
+    name: str = "model"
+
+    def __init__(self) -> None:
+        self._state: tuple[pd.Timestamp, Periods, Dispersion] | None = None
+
+    @abstractmethod
+    def min_length(self, periods: Periods) -> int:
+        """Fewest observations ``fit`` accepts at this interval length."""
+
+    @abstractmethod
+    def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
+        """Learn from ``y``; return in-sample fitted means (NaN where none)."""
+
+    @abstractmethod
+    def _predict_mean(self, horizon: int) -> np.ndarray:
+        """Mean forecast for the next ``horizon`` slots (may be negative; clipped later)."""
+
+    def fit(self, y: pd.Series) -> "ForecastModel":
+        periods = check_series(y, self.name)
+        need = self.min_length(periods)
+        if len(y) < need:
+            raise ForecastError(
+                f"{self.name}: series has {len(y)} intervals, needs at least {need} ({_as_days(need, periods)})"
+            )
+        self._state = None
+        fitted = self._fit(y, periods)
+        dispersion = Dispersion.from_residuals(y.to_numpy(dtype=float), fitted)
+        self._state = (y.index[-1], periods, dispersion)
+        return self
+
+    def predict(self, horizon: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
+        if self._state is None:
+            raise ForecastError(f"{self.name}: predict called before a successful fit")
+        if int(horizon) != horizon or horizon < 1:
+            raise ForecastError(f"{self.name}: horizon must be a positive whole number of slots, got {horizon}")
+        last, periods, dispersion = self._state
+        index = pd.date_range(last + periods.interval, periods=int(horizon), freq=periods.interval)
+        return predictive_frame(index, self._predict_mean(int(horizon)), dispersion, quantiles)
+
+    @property
+    def dispersion(self) -> Dispersion:
+        """The fitted predictive dispersion (after ``fit``)."""
+        if self._state is None:
+            raise ForecastError(f"{self.name}: not fitted")
+        return self._state[2]
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({settings})"
+
+
+def grid_periods(y: pd.Series, who: str) -> Periods:
+    """Periods of a series on the regular tz-naive wall-clock grid; ForecastError if it is not one."""
+    if not isinstance(y, pd.Series) or not isinstance(y.index, pd.DatetimeIndex):
+        raise ForecastError(f"{who}: y must be a pandas Series with a DatetimeIndex")
+    if y.index.tz is not None:
+        raise ForecastError(f"{who}: y must be on the tz-naive wall-clock grid (see forecasting.clock.to_wall_clock)")
+    freq = y.index.freq or (pd.infer_freq(y.index) if len(y) >= 3 else None)
+    if freq is None:
+        raise ForecastError(f"{who}: y's index has no regular frequency")
+    return Periods.of(freq)
+
+
+def check_series(y: pd.Series, who: str) -> Periods:
+    """``grid_periods`` plus the values a model needs: >= 0 and at least one call."""
+    periods = grid_periods(y, who)
+    values = y.to_numpy(dtype=float)
+    if (values < 0).any():
+        raise ForecastError(f"{who}: negative count at {y.index[np.argmax(values < 0)]}")
+    if np.nansum(values) == 0:
+        raise ForecastError(f"{who}: series has no calls (all zero or missing): needs at least one call")
+    return periods
+
+
+def require_observed(y: pd.Series, who: str, what: str) -> None:
+    """Raise if ``y`` (the part a model uses) has NaN, naming the first gap."""
+    gaps = y.isna().to_numpy()
+    if gaps.any():
+        raise ForecastError(f"{who}: missing value at {y.index[np.argmax(gaps)]} in {what}; needs gap-free data there")
+
+
+def _as_days(n: int, periods: Periods) -> str:
+    return f"{n / periods.day:g} days at {periods.interval}"
