@@ -19,6 +19,9 @@ Calls (output; one flat record per simulated call):
     abandoned       bool
     handle          float seconds of handling (NaN if abandoned)
     staff_id        str of the handler who answered ('' if abandoned)
+    patience        float seconds the caller would wait before hanging up (inf: never)
+  A call is answered, abandoned, or neither: unresolved, when a caller who never hangs up is
+  still waiting after the last handler went home (wait NaN). queue and staff_id are categoricals.
 
 KPI per interval (output; one row per replication, queue and interval):
     replication, queue, interval_start
@@ -28,6 +31,26 @@ KPI per interval (output; one row per replication, queue and interval):
     abandon_rate    abandoned / offered
     occupancy       busy handler-seconds / available handler-seconds in the interval,
                     over the whole pool (the same value on every queue's row)
+
+Occupancy per interval (output; one row per replication and interval, the whole pool):
+    replication, interval_start
+    available_s     handler-seconds logged in (availability windows, plus overruns finishing calls)
+    busy_s          handler-seconds handling calls
+    occupancy       busy_s / available_s (NaN if nobody was logged in)
+
+Summary (output; one row per queue, over the whole horizon after warm-up):
+    queue, replications
+    offered, answered, abandoned, unresolved   mean counts per replication
+    service_level, service_level_lo, service_level_hi   mean over replications and the
+                    95% confidence interval (t distribution; NaN with one replication)
+    abandon_rate, abandon_rate_lo, abandon_rate_hi      likewise
+    asa, asa_lo, asa_hi                                 likewise, seconds
+    occupancy       mean over replications of the pool's busy / available seconds
+
+Interval KPIs (output, e.g. kpi_intervals.csv; one row per queue and interval, replications
+pooled): queue, interval_start, service_level (sum answered_within / sum offered),
+    asa (sum wait / sum answered), abandon_rate, occupancy (sum busy_s / sum available_s),
+    offered (mean per replication)
 """
 
 QUEUE = "queue"
@@ -49,6 +72,7 @@ WAIT = "wait"
 ANSWERED = "answered"
 ABANDONED = "abandoned"
 HANDLE = "handle"
+PATIENCE = "patience"
 
 OFFERED = "offered"
 ANSWERED_WITHIN = "answered_within"
@@ -56,8 +80,29 @@ SERVICE_LEVEL = "service_level"
 ASA = "asa"
 ABANDON_RATE = "abandon_rate"
 OCCUPANCY = "occupancy"
+AVAILABLE_S = "available_s"
+BUSY_S = "busy_s"
+UNRESOLVED = "unresolved"
+REPLICATIONS = "replications"
 
 CALL_COLUMNS = (REPLICATION, CALL_ID, QUEUE, ARRIVAL, INTERVAL_START, WAIT, ANSWERED,
-                ABANDONED, HANDLE, STAFF_ID)
+                ABANDONED, HANDLE, STAFF_ID, PATIENCE)
 KPI_COLUMNS = (REPLICATION, QUEUE, INTERVAL_START, OFFERED, ANSWERED, ABANDONED,
                ANSWERED_WITHIN, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY)
+OCCUPANCY_COLUMNS = (REPLICATION, INTERVAL_START, AVAILABLE_S, BUSY_S, OCCUPANCY)
+
+
+def lo(column: str) -> str:
+    """Name of the lower end of a confidence interval: 'service_level' -> 'service_level_lo'."""
+    return f"{column}_lo"
+
+
+def hi(column: str) -> str:
+    return f"{column}_hi"
+
+
+SUMMARY_COLUMNS = (QUEUE, REPLICATIONS, OFFERED, ANSWERED, ABANDONED, UNRESOLVED,
+                   SERVICE_LEVEL, lo(SERVICE_LEVEL), hi(SERVICE_LEVEL),
+                   ABANDON_RATE, lo(ABANDON_RATE), hi(ABANDON_RATE),
+                   ASA, lo(ASA), hi(ASA), OCCUPANCY)
+INTERVAL_KPI_COLUMNS = (QUEUE, INTERVAL_START, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY, OFFERED)
