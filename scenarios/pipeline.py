@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from forecasting.driver import ForecastResult, forecast
@@ -42,7 +43,7 @@ def run_pipeline(scenario: Scenario, progress: Progress | None = None) -> RunRes
     fc = forecast_demand(scenario, history, progress.begin("forecast"))
     req = staffing_requirement(scenario, fc, progress.begin("staffing"))
     roster = build_plan(scenario, req, progress.begin("roster"))
-    sim = simulate_plan(scenario, fc, roster, progress.begin("simulation"))
+    sim = simulate_plan(scenario, fc, req, roster, progress.begin("simulation"))
     return RunResult(scenario, history, fc, req, roster, sim)
 
 
@@ -96,7 +97,9 @@ def staffing_requirement(scenario: Scenario, fc: ForecastResult, progress: Progr
 
 def _queue_target(q) -> QueueTarget:
     return QueueTarget(queue=q.name, model=q.model, service_level=q.service_level,
-                       answer_within_s=q.answer_within_s, mean_patience_s=q.mean_patience_s,
+                       answer_within_s=q.answer_within_s,
+                       # Erlang C staffs as if nobody hangs up; patience still drives the simulation
+                       mean_patience_s=q.mean_patience_s if q.model == "erlang_a" else None,
                        shrinkage=q.shrinkage, min_agents=q.min_agents)
 
 
@@ -112,25 +115,41 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
     required = pooled_heads(req)
     progress(f"{len(required):,} intervals, peak {int(required['required'].max())} heads; "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
-    roster = build_roster(required, shift_templates(scenario), solver_options=options)
+    roster = build_roster(required, shift_templates(scenario), solver_options=options,
+                          skills=tuple(scenario.queues))
     progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
     return roster
 
 
-def simulation_config(scenario: Scenario) -> SimulationConfig:
+def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
+    """Shifts lost in simulation: as set, or the shrinkage the requirement was grossed up by.
+
+    The roster holds heads = agents / (1 - shrinkage); simulating all of them as present would
+    test a control room with nobody sick, on leave or abstracted.
+    """
+    if scenario.simulation.absence_rate is not None:
+        return scenario.simulation.absence_rate
+    shrinkage = req["queue"].map({name: q.shrinkage for name, q in scenario.queues.items()})
+    return float(np.average(shrinkage, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
+
+
+def simulation_config(scenario: Scenario, absence: float = 0.0) -> SimulationConfig:
     s = scenario.simulation
     queues = tuple(QueueConfig(name=q.name, priority=q.priority, answer_within_s=q.answer_within_s,
                                mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv)
                    for q in scenario.queues.values())
-    return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed)
+    return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed,
+                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence)
 
 
-def simulate_plan(scenario: Scenario, fc: ForecastResult, roster: RosterResult,
+def simulate_plan(scenario: Scenario, fc: ForecastResult, req: pd.DataFrame, roster: RosterResult,
                   progress: Progress) -> SimulationResult:
     demand = fc.forecast[["queue", "interval_start", "calls", "aht"]]
+    absence = absence_rate(scenario, req)
     progress(f"{scenario.simulation.replications} replications of {scenario.forecast.horizon_days} days, "
-             f"{demand['calls'].sum():,.0f} calls expected in each")
-    return simulate(demand, roster.shifts, simulation_config(scenario), seed=scenario.seed, progress=progress)
+             f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent")
+    config = simulation_config(scenario, absence)
+    return simulate(demand, roster.shifts, config, rng=scenario.seed, progress=progress)
 
 
 def scenario_inputs(scenario: Scenario) -> dict[str, Any]:

@@ -1,0 +1,43 @@
+"""Write a run's results into its folder, never over a user's earlier results unless asked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .pipeline import RunResult, scenario_inputs
+from .summary import build_summary
+
+RESULT_FILES = ("forecast.csv", "backtest.csv", "requirement.csv", "roster.csv", "cover.csv",
+                "kpi_intervals.csv", "summary.json")
+
+
+def prepare_out_dir(out: Path, *, force: bool) -> Path:
+    """Create ``out``; refuse if it already holds results and ``force`` was not given."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: --out must be a folder, and a file of that name exists")
+    existing = [name for name in RESULT_FILES if (out / name).exists()]
+    if existing and not force:
+        raise InputError(f"{out}: already holds results ({', '.join(existing)}); "
+                         "choose another --out or pass --force to overwrite them")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_run(result: RunResult, out: Path) -> dict[str, Any]:
+    tables = {
+        "forecast.csv": result.forecast.forecast,
+        "backtest.csv": result.forecast.summary(),
+        "requirement.csv": result.requirement,
+        "roster.csv": result.roster.shifts,
+        "cover.csv": result.roster.cover,
+        "kpi_intervals.csv": result.simulation.intervals(),
+    }
+    for name, frame in tables.items():
+        frame.to_csv(out / name, index=False, float_format="%.6g")
+    summary = build_summary(result, scenario_inputs(result.scenario))
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
