@@ -95,6 +95,7 @@ class QueueSettings:
     shrinkage: float = 0.3
     priority: int = 0
     min_agents: int = 1
+    aht_s: float | None = None
 
     def __post_init__(self):
         _check(self.model in ERLANG_MODELS, f"model must be one of {', '.join(ERLANG_MODELS)}, got {self.model!r}")
@@ -106,6 +107,7 @@ class QueueSettings:
                "model 'erlang_a' needs mean_patience_s (callers' mean patience in seconds)")
         _fraction("shrinkage", self.shrinkage, upper_open=True)
         _check(self.min_agents >= 0, f"min_agents must be 0 or more, got {self.min_agents}")
+        _check(self.aht_s is None or self.aht_s > 0, f"aht_s must be more than 0 seconds, got {self.aht_s}")
 
 
 @dataclass(frozen=True)

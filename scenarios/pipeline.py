@@ -6,6 +6,7 @@ place that turns one stage's long table into the next stage's input.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,8 @@ from forecasting.schema import quantile_column
 from scheduling.roster import RosterResult, build_roster
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
-from scheduling.staffing import QueueTarget, pooled_heads, requirement
+from scheduling.pooling import pooled_requirement
+from scheduling.staffing import QueueTarget, requirement
 from simulation import QueueConfig, SimulationConfig, SimulationResult, simulate
 
 from .config import Scenario
@@ -75,8 +77,21 @@ def _check_queues(scenario: Scenario, history: pd.DataFrame) -> None:
 
 def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progress) -> ForecastResult:
     settings = scenario.forecast
-    return forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
-                    backtest_origins=settings.backtest_origins, progress=progress)
+    result = forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
+                      backtest_origins=settings.backtest_origins, progress=progress)
+    return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))
+
+
+def _fill_aht(scenario: Scenario, frame: pd.DataFrame) -> pd.DataFrame:
+    """Where the history has no handle times (many call logs do not), use the queue's aht_s."""
+    frame = frame.copy()
+    for name, q in scenario.queues.items():
+        rows = (frame["queue"] == name) & frame["aht"].isna()
+        if rows.any() and q.aht_s is None:
+            raise InputError(f"{scenario.source_file or 'scenario'}: the history has no handle times for "
+                             f"queue {name!r}; set aht_s (mean handle time in seconds) in [queues.{name}]")
+        frame.loc[rows, "aht"] = q.aht_s
+    return frame
 
 
 def demand_to_staff(scenario: Scenario, fc: ForecastResult) -> pd.DataFrame:
@@ -109,11 +124,19 @@ def shift_templates(scenario: Scenario) -> list[ShiftTemplate]:
             for length, brk in zip(r.shift_lengths_h, r.break_minutes)]
 
 
+def pool_requirement(scenario: Scenario, req: pd.DataFrame) -> pd.DataFrame:
+    """Heads for the one pool of handlers that answers every line, 999 first, allowing for absence."""
+    targets = {name: _queue_target(q) for name, q in scenario.queues.items()}
+    priorities = {name: q.priority for name, q in scenario.queues.items()}
+    return pooled_requirement(req, targets, priorities, absence_rate=absence_rate(scenario, req))
+
+
 def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> RosterResult:
     r = scenario.roster
     options = SolverOptions(solver=r.solver, time_limit_s=r.time_limit_s, gap_rel=r.gap, threads=r.threads)
-    required = pooled_heads(req)
-    progress(f"{len(required):,} intervals, peak {int(required['required'].max())} heads; "
+    required = pool_requirement(scenario, req)[["interval_start", "required"]]
+    progress(f"{len(required):,} intervals, peak {int(required['required'].max())} heads "
+             f"(one pool, {absence_rate(scenario, req):.0%} absence allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
     roster = build_roster(required, shift_templates(scenario), solver_options=options,
                           skills=tuple(scenario.queues))

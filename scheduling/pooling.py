@@ -1,0 +1,142 @@
+"""Staffing one pool of handlers that answers several lines, higher priority first.
+
+Summing each line's own requirement misses how priority works in a shared pool: priority is
+non-preemptive, so a 999 caller who finds every handler busy (most of them on 101 calls)
+waits for the next handler to come free, whichever line they were on. For an M/M/n queue
+with equal handle times and non-preemptive priority that wait is exact and simple: a
+top-priority caller waits only if all n are busy, which happens with the Erlang C
+probability of the *total* load, and then waits behind top-priority callers only, served at
+rate n*mu - lambda_top, so
+
+    SL_top(t) = 1 - C(n, A_total) * exp(-(n*mu - lambda_top) * t).
+
+Lower-priority lines see the capacity left over by the lines above them: they are judged by
+their own model (Erlang C or A) with n minus the higher lines' load (rounded down), the usual
+residual-capacity approximation. Handle times differ between lines, so mu is that of the
+calls-weighted mean handle time. Ignoring the lower lines' abandonment in C(n, A_total) errs
+towards more staff.
+
+Absence: rostered heads are not all present. With each head absent independently with
+probability ``absence_rate`` (sickness, leave, training, abstraction), the handlers present
+are Binomial(heads, 1 - absence_rate), and the heads chosen are the fewest whose *expected*
+service level over that distribution meets every target. Grossing agents up by
+1 / (1 - absence) instead meets the target only on an average day and misses it whenever
+more than the average are away, because service level falls faster below the target than
+it rises above it.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import schema as s
+from scipy import stats
+
+from .erlang import erlang_c, queue_measures
+from .errors import SchedulingError
+from .staffing import QueueTarget
+from .intervals import interval_length, require_columns
+
+AGENTS_CAP = 2_000
+
+
+def pooled_requirement(
+    requirement: pd.DataFrame,
+    targets: Mapping[str, QueueTarget],
+    priorities: Mapping[str, int],
+    absence_rate: float = 0.0,
+) -> pd.DataFrame:
+    """Agents and heads for one pool answering every queue of ``requirement``.
+
+    ``requirement`` is the per-queue output of ``staffing.requirement`` (its calls and aht
+    are used; its per-queue agents give a floor). Returns [interval_start, agents, required]
+    per interval: ``agents`` present needed with nobody absent, ``required`` the heads to
+    roster so that, with ``absence_rate`` of them away at random, every target is still met
+    in expectation. The targets' own shrinkage is not applied here: ``absence_rate`` is it.
+    """
+    if not 0.0 <= absence_rate < 1.0:
+        raise SchedulingError(f"pooled requirement: absence_rate must be from 0 up to 1, got {absence_rate}")
+    require_columns(requirement, (s.QUEUE, s.INTERVAL_START, s.CALLS, s.AHT, s.AGENTS), "requirement")
+    queues = sorted(requirement[s.QUEUE].unique(), key=lambda q: _priority(priorities, q))
+    missing = [q for q in queues if q not in targets]
+    if missing:
+        raise SchedulingError(f"pooled requirement: no target for queue {missing[0]!r}")
+    wide = requirement.pivot(index=s.INTERVAL_START, columns=s.QUEUE, values=[s.CALLS, s.AHT, s.AGENTS])
+    seconds = interval_length(wide.index, "requirement").total_seconds()
+    calls = wide[s.CALLS][queues].to_numpy(float)
+    aht = np.where(calls > 0, wide[s.AHT][queues].to_numpy(float), 1.0)
+    pool = _Pool(calls / seconds, aht, [targets[q] for q in queues])
+    agents = pool.fewest(floor=wide[s.AGENTS][queues].to_numpy().max(axis=1))
+    heads = agents if absence_rate == 0 else pool.fewest_heads(agents, absence_rate)
+    return pd.DataFrame({s.INTERVAL_START: wide.index, s.AGENTS: agents, s.REQUIRED: heads})
+
+
+def _priority(priorities: Mapping[str, int], queue: str) -> int:
+    if queue not in priorities:
+        raise SchedulingError(f"pooled requirement: no priority for queue {queue!r}")
+    return priorities[queue]
+
+
+class _Pool:
+    """Per-interval arrival rates and handle times of the queues, highest priority first."""
+
+    def __init__(self, rate: np.ndarray, aht: np.ndarray, targets: list[QueueTarget]):
+        self.rate, self.aht, self.targets = rate, aht, targets
+        self.goal = np.array([t.service_level for t in targets]) - 1e-12
+        self.min_agents = sum(t.min_agents for t in targets)
+
+    def service_levels(self, n: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), queues) service levels with n agents present; 1 where a queue has no calls."""
+        rate, aht = self.rate[rows], self.aht[rows]
+        load = rate * aht
+        out = np.empty(load.shape)
+        out[:, 0] = _top_service_level(n, rate[:, 0], load.sum(axis=1), rate.sum(axis=1),
+                                       self.targets[0].answer_within_s)
+        higher = load[:, 0].copy()
+        for k, target in enumerate(self.targets[1:], start=1):
+            residual = np.floor(np.maximum(n - higher, 0)).astype(np.int64)
+            out[:, k] = queue_measures(residual, load[:, k], aht[:, k], target.answer_within_s,
+                                       target.patience).service_level
+            higher += load[:, k]
+        return np.where(load > 0, out, 1.0)
+
+    def fewest(self, floor: np.ndarray) -> np.ndarray:
+        """Smallest n per interval (>= floor, >= the queues' minimum agents) meeting every target."""
+        n = np.maximum(floor, self.min_agents).astype(np.int64)
+        todo = np.arange(len(n))
+        while todo.size:
+            todo = todo[(self.service_levels(n[todo], todo) < self.goal).any(axis=1)]
+            n[todo] += 1
+            if (n > AGENTS_CAP).any():
+                raise SchedulingError(f"pooled requirement: no pool of up to {AGENTS_CAP} agents meets the targets")
+        return n
+
+    def fewest_heads(self, agents: np.ndarray, absence: float) -> np.ndarray:
+        """Smallest heads H whose expected service level over Binomial(H, 1 - absence) present meets targets."""
+        top = int(np.ceil(agents.max() / (1 - absence) * 1.5)) + 10
+        present = np.arange(top + 1)
+        rows = np.arange(len(agents))
+        table = np.stack([self.service_levels(np.full(len(rows), x), rows) for x in present], axis=1)
+        heads = np.ceil(agents / (1 - absence) - 1e-9).astype(np.int64)
+        todo = rows
+        while todo.size:
+            pmf = stats.binom.pmf(present[None, :], heads[todo, None], 1 - absence)
+            expected = np.einsum("rx,rxq->rq", pmf, table[todo])
+            short = (expected < self.goal).any(axis=1) | (heads[todo] * (1 - absence) < self.min_agents)
+            todo = todo[short]
+            heads[todo] += 1
+            if (heads[todo] > top).any():
+                raise SchedulingError("pooled requirement: absence is too high for any pool to meet the targets")
+        return heads
+
+
+def _top_service_level(n, rate_top, total_load, total_rate, t) -> np.ndarray:
+    """Exact for M/M/n with non-preemptive priority and one handle time: 1 - C(n, A) e^{-(n mu - lambda_top) t}."""
+    pool_aht = np.where(total_rate > 0, total_load / np.where(total_rate > 0, total_rate, 1), 1.0)
+    stable = n > total_load
+    wait = erlang_c(np.where(stable, n, 1), np.where(stable, total_load, 0.0))
+    decay = np.exp(-np.maximum(n / pool_aht - rate_top, 0) * t)
+    return np.where(stable, 1.0 - wait * decay, 0.0)

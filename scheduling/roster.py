@@ -1,0 +1,226 @@
+"""Build a least-cost roster of shifts that covers required heads per interval.
+
+Decisions worth knowing:
+- Shifts start at any interval of the horizon their template's local start window allows
+  and are clipped at the horizon end; a clipped shift is paid in full (its cost is what it
+  will really cost). Intervals at the start of the horizon can only be covered by shifts
+  starting inside the horizon: earlier shifts are not modelled.
+- Under soft cover (default) an uncovered head costs ``under_penalty`` per interval; a
+  penalty above a shift's cost means "cover whenever any shift can".
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scheduling import schema as s
+from scheduling.cover_model import CoverModel, cover_model
+from scheduling.errors import SchedulingError
+from scheduling.intervals import interval_labels, interval_length, require_columns, require_tz_aware
+from scheduling.shifts import Candidates, ShiftTemplate, candidate_shifts
+from scheduling.polish import polish as polish_roster
+from scheduling.solver import SolveOutcome, SolverOptions, relative_gap, solve
+from scheduling.staff import assign_staff_ids
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """A roster and how good it is.
+
+    shifts      SHIFT_COLUMNS, one row per person per shift
+    cover       COVER_COLUMNS, one row per interval of the horizon
+    status      solver status ("optimal" means within the relative gap asked for)
+    objective   shift cost plus shortfall penalty, as optimised
+    best_bound  proven lower bound on the optimal objective; gap = (objective - bound) / objective
+    total_cost  cost of the shifts alone
+    shortfall   intervals with required > rostered: interval_start, required, rostered
+    """
+
+    shifts: pd.DataFrame
+    cover: pd.DataFrame
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    total_cost: float
+    shortfall: pd.DataFrame
+    solve_seconds: float = 0.0
+    interval: pd.Timedelta = field(default=pd.Timedelta(minutes=15))
+
+    def explain(self) -> str:
+        """A few lines a planner can read: horizon, solver result, shifts, cover and shortfall."""
+        cover, shifts = self.cover, self.shifts
+        hours = self.interval.total_seconds() / 3600
+        lines = [
+            f"Horizon {cover[s.INTERVAL_START].iloc[0]} .. {cover[s.INTERVAL_START].iloc[-1]}: "
+            f"{len(cover)} intervals of {self.interval}.",
+            f"Solver status {self.status}: objective {_num(self.objective)}, best bound "
+            f"{_num(self.best_bound)}, gap {_pct(self.gap)}, {self.solve_seconds:.1f} s.",
+        ]
+        if shifts.empty:
+            lines.append("No shifts rostered.")
+        else:
+            mix = ", ".join(f"{name} x {n}" for name, n in shifts[s.SHIFT].value_counts().sort_index().items())
+            lines.append(
+                f"{len(shifts)} shifts ({mix}) for {shifts[s.STAFF_ID].nunique()} staff ids; "
+                f"{shifts[s.PAID_HOURS].sum():g} paid hours costing {self.total_cost:,.2f}."
+            )
+        need = int(cover[s.REQUIRED].sum())
+        have = int(np.minimum(cover[s.ROSTERED], cover[s.REQUIRED]).sum())
+        extra = int((cover[s.ROSTERED] - cover[s.REQUIRED]).clip(lower=0).sum())
+        lines.append(
+            f"Cover: {have} of {need} required head-intervals met ({have * hours:g} of {need * hours:g} "
+            f"head-hours); {extra * hours:g} head-hours rostered above requirement."
+        )
+        if self.shortfall.empty:
+            lines.append("No shortfall.")
+        else:
+            first = self.shortfall[s.INTERVAL_START].iloc[0]
+            lines.append(f"Shortfall in {len(self.shortfall)} intervals, the first at {first}.")
+        return "\n".join(lines)
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.2f}"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.3f}%"
+
+
+def build_roster(
+    required: pd.DataFrame,
+    templates: Sequence[ShiftTemplate],
+    *,
+    under_penalty: float = 1000.0,
+    hard_cover: bool = False,
+    solver_options: SolverOptions = SolverOptions(),
+    polish: bool = True,
+    skills: Sequence[str] = (),
+) -> RosterResult:
+    """Least-cost shifts covering ``required`` ([interval_start, required] heads per interval).
+
+    With ``hard_cover`` every interval must be covered and an interval no template can reach
+    raises SchedulingError; otherwise such intervals are left short and listed in
+    ``shortfall``. The whole horizon is solved as one model to ``solver_options.gap_rel``;
+    ``polish`` then re-optimises one day at a time (see scheduling.polish), which never makes
+    the roster worse. ``skills`` are the queues the rostered people answer.
+    """
+    starts, need, interval = _validated_required(required)
+    templates = _validated_templates(templates)
+    if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
+        raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
+    candidates = candidate_shifts(templates, starts, interval)
+    _check_coverable(starts, need, candidates, hard_cover)
+    labels = interval_labels(starts)
+    started = time.perf_counter()
+    model = cover_model(need, labels, candidates, under_penalty=under_penalty, hard_cover=hard_cover)
+    outcome = _solve(model, solver_options)
+    counts = model.shift_counts()
+    if polish:
+        counts = polish_roster(
+            counts, need, labels, candidates, interval,
+            under_penalty=under_penalty, hard_cover=hard_cover, options=solver_options,
+        )
+    rostered = np.asarray(candidates.cover.T @ counts, dtype=np.int64)
+    objective = float(candidates.cost @ counts + under_penalty * np.maximum(need - rostered, 0).sum())
+    cover = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need, s.ROSTERED: rostered})
+    shifts = _shift_table(candidates, counts, starts, interval, "|".join(skills))
+    return RosterResult(
+        shifts=shifts,
+        cover=cover,
+        status=outcome.status,
+        objective=objective,
+        best_bound=outcome.best_bound,
+        gap=relative_gap(objective, outcome.best_bound),
+        total_cost=float(shifts[s.COST].sum()),
+        shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
+        solve_seconds=time.perf_counter() - started,
+        interval=interval,
+    )
+
+
+def _validated_required(required: pd.DataFrame) -> tuple[pd.DatetimeIndex, np.ndarray, pd.Timedelta]:
+    require_columns(required, (s.INTERVAL_START, s.REQUIRED), "required")
+    require_tz_aware(required[s.INTERVAL_START], "required")
+    interval = interval_length(required[s.INTERVAL_START], "required")
+    frame = required.sort_values(s.INTERVAL_START, kind="stable")
+    values = pd.to_numeric(frame[s.REQUIRED], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0) | (np.abs(values - np.round(values)) > 1e-9)
+    if bad.any():
+        at = int(np.argmax(bad))
+        raise SchedulingError(
+            f"required heads must be whole numbers >= 0; {int(bad.sum())} row(s) are not, first at "
+            f"{frame[s.INTERVAL_START].iloc[at]} ({frame[s.REQUIRED].iloc[at]!r})"
+        )
+    return pd.DatetimeIndex(frame[s.INTERVAL_START]), np.round(values).astype(np.int64), interval
+
+
+def _validated_templates(templates: Sequence[ShiftTemplate]) -> tuple[ShiftTemplate, ...]:
+    templates = tuple(templates)
+    if not templates:
+        raise SchedulingError("build_roster needs at least one ShiftTemplate")
+    for t in templates:
+        if not isinstance(t, ShiftTemplate):
+            raise SchedulingError(f"templates must be ShiftTemplate objects, got {t!r}")
+    names = [t.name for t in templates]
+    if len(set(names)) != len(names):
+        raise SchedulingError(f"shift template names must be unique, got {names}")
+    return templates
+
+
+def _check_coverable(starts: pd.DatetimeIndex, need: np.ndarray, candidates: Candidates, hard_cover: bool) -> None:
+    reachable = np.asarray(candidates.cover.sum(axis=0)).ravel() > 0
+    lost = np.flatnonzero((need > 0) & ~reachable)
+    if lost.size and hard_cover:
+        first = [str(ts) for ts in starts[lost[:3]]]
+        raise SchedulingError(
+            f"no shift template covers {lost.size} interval(s) that need heads, first {first}; "
+            f"widen the templates' start windows or use soft cover (hard_cover=False)"
+        )
+
+
+def _solve(model: CoverModel, options: SolverOptions) -> SolveOutcome:
+    if not model.problem.variables():
+        # Nothing is required anywhere: the empty roster is optimal, no solver needed.
+        return SolveOutcome(options.solver, "optimal", True, 0.0, 0.0, 0.0, 0.0)
+    outcome = solve(model.problem, options)
+    if not outcome.has_solution:
+        raise SchedulingError(
+            f"the solver found no roster (status {outcome.status!r}); "
+            f"raise SolverOptions.time_limit_s (now {options.time_limit_s}) or simplify the templates"
+        )
+    return outcome
+
+
+def _shift_table(
+    candidates: Candidates, counts: np.ndarray, starts: pd.DatetimeIndex, interval: pd.Timedelta, skills: str
+) -> pd.DataFrame:
+    used = np.repeat(np.arange(counts.size), counts)
+    patterns = [candidates.patterns[k] for k in candidates.template[used]]
+    begin = starts[candidates.start[used]]
+    length = pd.to_timedelta([p.length * interval for p in patterns])
+    break_at = pd.to_timedelta([p.break_at * interval for p in patterns])
+    break_len = pd.to_timedelta([p.break_len * interval for p in patterns])
+    has_break = np.array([p.break_len > 0 for p in patterns], dtype=bool)
+    table = pd.DataFrame(
+        {
+            s.SHIFT: pd.Series([p.template.name for p in patterns], dtype=object),
+            s.START: begin,
+            s.END: begin + length,
+            s.BREAK_START: (begin + break_at).where(has_break),
+            s.BREAK_END: (begin + break_at + break_len).where(has_break),
+            s.PAID_HOURS: np.array([p.template.paid_hours for p in patterns], dtype=float),
+            s.COST: np.array([p.template.cost for p in patterns], dtype=float),
+            s.SKILLS: skills,
+        }
+    )
+    table = table.sort_values([s.START, s.END, s.SHIFT], kind="stable").reset_index(drop=True)
+    table.insert(0, s.STAFF_ID, assign_staff_ids(table[s.START], table[s.END]))
+    return table[list(s.SHIFT_COLUMNS)]

@@ -1,0 +1,214 @@
+"""The one place a PuLP model meets a solver: HiGHS by default, CBC as the alternative.
+
+PuLP reports HiGHS "Optimal" even when a time limit stopped the search, so the outcome here
+is read from the solver itself: HiGHS's model status and its MIP dual bound (highspy
+``getInfo().mip_dual_bound``). PuLP's CBC interface does not return CBC's bound, so for CBC
+the bound is the LP relaxation's optimum (valid, but weaker than a branch-and-bound bound),
+raised to objective x (1 - gap_rel) when CBC reports it stopped on the gap, which is what
+CBC's "Optimal" guarantees.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import highspy
+import pulp
+
+from scheduling.errors import SchedulingError
+
+SOLVERS = ("highs", "cbc")
+
+_HIGHS_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "unbounded_or_infeasible",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+    highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
+}
+_CBC_STATUS = {
+    pulp.LpSolutionOptimal: "optimal",
+    pulp.LpSolutionIntegerFeasible: "feasible",  # stopped early (e.g. time limit) with a solution
+    pulp.LpSolutionInfeasible: "infeasible",
+    pulp.LpSolutionUnbounded: "unbounded",
+    pulp.LpSolutionNoSolutionFound: "not_solved",
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to run the solver.
+
+    gap_rel: stop once the solution is proven within this share of the optimum.
+    threads defaults to 1 so that the same model gives the same solution on any machine.
+    A time limit that actually stops the search makes the answer depend on machine speed.
+    write_mps, if set, is where the model is written (before solving) for inspection.
+    warm_start: start the search from the variables' current values (a MIP start).
+    """
+
+    solver: str = "highs"
+    time_limit_s: float | None = 120.0
+    gap_rel: float = 0.01
+    threads: int = 1
+    msg: bool = False
+    write_mps: Path | None = None
+    warm_start: bool = False
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise SchedulingError(f"SolverOptions.solver must be one of {SOLVERS}, got {self.solver!r}")
+        if self.time_limit_s is not None and not (_finite(self.time_limit_s) and self.time_limit_s > 0):
+            raise SchedulingError(f"SolverOptions.time_limit_s must be > 0 seconds or None, got {self.time_limit_s!r}")
+        if not (_finite(self.gap_rel) and 0 <= self.gap_rel < 1):
+            raise SchedulingError(f"SolverOptions.gap_rel must satisfy 0 <= gap_rel < 1, got {self.gap_rel!r}")
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1:
+            raise SchedulingError(f"SolverOptions.threads must be an integer >= 1, got {self.threads!r}")
+        for flag in ("msg", "warm_start"):
+            if not isinstance(getattr(self, flag), bool):
+                raise SchedulingError(f"SolverOptions.{flag} must be True or False, got {getattr(self, flag)!r}")
+        if self.write_mps is not None and not isinstance(self.write_mps, (str, Path)):
+            raise SchedulingError(f"SolverOptions.write_mps must be a path or None, got {self.write_mps!r}")
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What the solver achieved.
+
+    status        "optimal" (within gap_rel), "time_limit", "feasible" (CBC stopped early),
+                  "infeasible", "unbounded", "not_solved", ...
+    objective     objective of the solution found (None without one)
+    best_bound    proven bound on the optimum (None if unknown)
+    gap           |objective - best_bound| / |objective|, computed here, not taken from PuLP
+    """
+
+    solver: str
+    status: str
+    has_solution: bool
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    seconds: float
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def solve(problem: pulp.LpProblem, options: SolverOptions) -> SolveOutcome:
+    """Solve ``problem`` in place (variables get their values) and report how well it went."""
+    if options.write_mps is not None:
+        problem.writeMPS(str(options.write_mps))
+    started = time.perf_counter()
+    if options.solver == "highs":
+        status, has_solution, bound = _solve_highs(problem, options)
+    else:
+        status, has_solution, bound = _solve_cbc(problem, options)
+    seconds = time.perf_counter() - started
+    objective = float(problem.objective.value()) if has_solution else None
+    return SolveOutcome(
+        solver=options.solver,
+        status=status,
+        has_solution=has_solution,
+        objective=objective,
+        best_bound=bound,
+        gap=relative_gap(objective, bound, problem.sense),
+        seconds=seconds,
+    )
+
+
+def relative_gap(objective: float | None, bound: float | None, sense: int = pulp.LpMinimize) -> float | None:
+    """Share of the objective by which it may exceed (minimise) the optimum; 0 when proven optimal."""
+    if objective is None or bound is None:
+        return None
+    slack = (objective - bound) if sense == pulp.LpMinimize else (bound - objective)
+    if slack <= 1e-9 * max(1.0, abs(objective)):
+        return 0.0
+    return slack / max(abs(objective), 1e-9)
+
+
+def _solve_highs(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, bool, float | None]:
+    problem.solve(_highs(options, mip=True))
+    highs = problem.solverModel
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    status = _HIGHS_STATUS.get(model_status, highs.modelStatusToString(model_status))
+    has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    constant = problem.objective.constant
+    if not problem.isMIP():
+        bound = float(info.objective_function_value) + constant if status == "optimal" else None
+    elif math.isfinite(info.mip_dual_bound):
+        bound = float(info.mip_dual_bound) + constant
+    else:
+        bound = _relaxation_bound(problem, _highs(options, mip=False))
+    return status, has_solution, bound
+
+
+class _WarmHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface with the variables' current values passed as a MIP start."""
+
+    def callSolver(self, lp):
+        variables = lp.variables()
+        values = [0.0] * len(variables)
+        for v in variables:
+            values[v.index] = float(v.varValue or 0.0)
+        start = highspy.HighsSolution()
+        start.col_value = values
+        lp.solverModel.setSolution(start)
+        super().callSolver(lp)
+
+
+def _highs(options: SolverOptions, *, mip: bool) -> pulp.HiGHS:
+    kind = _WarmHiGHS if (mip and options.warm_start) else pulp.HiGHS
+    return kind(
+        mip=mip,
+        msg=options.msg,
+        timeLimit=options.time_limit_s,
+        gapRel=options.gap_rel,
+        threads=options.threads,
+    )
+
+
+def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, bool, float | None]:
+    bound = _relaxation_bound(problem, _cbc(options, mip=False)) if problem.isMIP() else None
+    problem.solve(_cbc(options, mip=True))
+    status = _CBC_STATUS.get(problem.sol_status, "not_solved")
+    has_solution = status in ("optimal", "feasible")
+    if status == "optimal":
+        objective = float(problem.objective.value())
+        proven = objective - options.gap_rel * abs(objective)
+        bound = proven if bound is None else max(bound, proven)
+    return status, has_solution, bound
+
+
+def _cbc(options: SolverOptions, *, mip: bool) -> pulp.COIN_CMD:
+    # COIN_CMD with the CBC binary bundled in PuLP: PULP_CBC_CMD itself is deprecated.
+    path = shutil.which("cbc") or pulp.PULP_CBC_CMD.pulp_cbc_path
+    return pulp.COIN_CMD(
+        path=path,
+        mip=mip,
+        msg=options.msg,
+        timeLimit=options.time_limit_s,
+        gapRel=options.gap_rel,
+        threads=options.threads,
+        warmStart=mip and options.warm_start,
+    )
+
+
+def _relaxation_bound(problem: pulp.LpProblem, lp_solver: pulp.LpSolver) -> float | None:
+    """Optimum of the LP relaxation, leaving the problem's variable values and status as they were."""
+    saved_values = {v.name: v.varValue for v in problem.variables()}
+    saved_status = (problem.status, problem.sol_status)
+    problem.solve(lp_solver)
+    bound = float(problem.objective.value()) if problem.status == pulp.LpStatusOptimal else None
+    for v in problem.variables():
+        v.varValue = saved_values[v.name]
+    problem.status, problem.sol_status = saved_status
+    return bound

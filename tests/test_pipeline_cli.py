@@ -1,0 +1,128 @@
+"""The command line end to end: a planner's scenario in, results and an honest summary out."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scenarios.cli import main
+from scenarios.demo_data import demo_history
+from scenarios.ingest import write_history
+
+SMALL = """
+seed = 11
+[data]
+source = "{source}"
+history_days = 91
+[forecast]
+horizon_days = 2
+backtest_origins = 1
+[roster]
+time_limit_s = 60
+[simulation]
+replications = 4
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    scenario = folder / "small.toml"
+    scenario.write_text(SMALL.format(source="demo"))
+    code = main(["run", str(scenario), "--out", str(folder / "out"), "--quiet"])
+    return code, folder / "out", scenario
+
+
+def read(out: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(out / name)
+
+
+def test_a_run_writes_every_result(demo_run):
+    code, out, _ = demo_run
+    assert code == 0
+    for name in ("forecast.csv", "requirement.csv", "roster.csv", "cover.csv", "kpi_intervals.csv", "summary.json"):
+        assert (out / name).stat().st_size > 0, name
+    forecast = read(out, "forecast.csv")
+    assert set(forecast["queue"].astype(str)) == {"999", "101"}
+    assert len(forecast) == 2 * 2 * 96  # two queues, two ordinary days of 15-minute intervals
+
+
+def test_the_roster_covers_the_pooled_requirement_everywhere(demo_run):
+    _, out, _ = demo_run
+    cover = read(out, "cover.csv")
+    assert (cover["rostered"] >= cover["required"]).all()
+    # the pooled requirement is at least what the 999 line alone needs
+    req = read(out, "requirement.csv")
+    need999 = req[req["queue"].astype(str) == "999"].set_index("interval_start")["agents"]
+    assert (cover.set_index("interval_start")["required"].reindex(need999.index) >= need999).all()
+
+
+def test_summary_is_taken_from_the_simulated_calls(demo_run):
+    _, out, _ = demo_run
+    summary = json.loads((out / "summary.json").read_text())
+    kpi = read(out, "kpi_intervals.csv")
+    for queue, q in summary["queues"].items():
+        rows = kpi[kpi["queue"].astype(str) == queue]
+        pooled = (rows["service_level"] * rows["offered"]).sum() / rows["offered"].sum()
+        # the horizon figure is the mean over replications of each replication's ratio; with
+        # replications of near-equal size it is close to the pooled ratio of kpi_intervals.csv
+        assert q["simulated"]["service_level"] == pytest.approx(pooled, abs=0.01)
+        lo, hi = q["simulated"]["service_level_ci95"]
+        assert lo <= q["simulated"]["service_level"] <= hi
+        assert q["met"] == (q["simulated"]["service_level"] >= q["target"]["service_level"])
+        below = int((rows["service_level"] < q["target"]["service_level"]).sum())
+        assert q["intervals_below_target"] == below
+
+
+def test_same_seed_same_results(demo_run, tmp_path):
+    _, out, scenario = demo_run
+    assert main(["run", str(scenario), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    for name in ("forecast.csv", "roster.csv", "kpi_intervals.csv"):
+        pd.testing.assert_frame_equal(read(out, name), read(tmp_path / "again", name))
+
+
+def test_results_are_not_overwritten_unless_asked(demo_run, capsys):
+    _, out, scenario = demo_run
+    before = (out / "summary.json").read_text()
+    code = main(["run", str(scenario), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "already holds results" in err and "--force" in err
+    assert (out / "summary.json").read_text() == before
+
+
+def test_a_queue_the_data_does_not_have_is_named(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SMALL.format(source="demo") + "[queues.112]\nservice_level = 0.9\n")
+    code = main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "[queues.112] is not a queue in the history" in err and "101, 999" in err
+
+
+def test_own_interval_counts_file_runs_like_the_demo(tmp_path):
+    history = demo_history(seed=11, days=91)
+    write_history(history, tmp_path / "counts.csv")
+    scenario = tmp_path / "own.toml"
+    scenario.write_text(SMALL.format(source="counts.csv"))
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_a_history_without_handle_times_needs_aht_s(tmp_path, capsys):
+    history = demo_history(seed=11, days=91).assign(aht=float("nan"))
+    write_history(history, tmp_path / "counts.csv")
+    scenario = tmp_path / "own.toml"
+    scenario.write_text(SMALL.format(source="counts.csv"))
+    code = main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no handle times" in err and "aht_s" in err
+
+
+def test_a_bad_history_file_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "counts.csv").write_text("queue,interval_start,calls\n999,2024-01-01T00:00,3\n999,2024-01-01T00:00,4\n")
+    scenario = tmp_path / "own.toml"
+    scenario.write_text(SMALL.format(source="counts.csv"))
+    code = main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "counts.csv" in err

@@ -1,0 +1,104 @@
+"""One pool answering 999 before 101: staffing from exact priority queueing, checked by simulation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from scheduling.erlang import erlang_c
+from scheduling.pooling import _Pool, _top_service_level, pooled_requirement
+from scheduling.staffing import QueueTarget, requirement
+from simulation import QueueConfig, SimulationConfig, simulate
+
+TZ = "Europe/London"
+T999 = QueueTarget("999", model="erlang_c", service_level=0.9, answer_within_s=10, shrinkage=0.3, min_agents=1)
+T101 = QueueTarget("101", model="erlang_a", service_level=0.8, answer_within_s=60, mean_patience_s=180,
+                   shrinkage=0.3, min_agents=0)
+TARGETS = {"999": T999, "101": T101}
+PRIORITY = {"999": 0, "101": 1}
+
+
+def demand(calls999, calls101, aht999=300.0, aht101=420.0, start="2024-06-03"):
+    starts = pd.date_range(pd.Timestamp(start, tz=TZ), periods=len(calls999), freq="15min")
+    return pd.concat([pd.DataFrame({"queue": q, "interval_start": starts, "calls": np.asarray(c, float), "aht": a})
+                      for q, c, a in (("999", calls999, aht999), ("101", calls101, aht101))], ignore_index=True)
+
+
+def test_with_one_line_the_top_formula_is_erlang_c():
+    # with no lower line the priority result must reduce to the M/M/n service level
+    n, load, aht, t = np.array([12]), np.array([9.0]), 300.0, 10.0
+    expected = 1 - erlang_c(n, load) * np.exp(-(n - load) / aht * t)
+    got = _top_service_level(n, load / aht, load, load / aht, t)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_top_line_waits_as_the_priority_formula_says_in_simulation():
+    # M/M/n, equal handle times, 999 before 101, nobody hangs up: the formula is exact there,
+    # so 30 independent replications must bracket it.
+    n, aht, per_hour999, per_hour101 = 8, 240.0, 30.0, 75.0   # total load 7 Erlangs on 8 agents
+    hours = 10
+    starts = pd.date_range(pd.Timestamp("2024-06-03", tz=TZ), periods=4 * hours, freq="15min")
+    table = pd.concat([pd.DataFrame({"queue": q, "interval_start": starts, "calls": rate / 4, "aht": aht})
+                       for q, rate in (("999", per_hour999), ("101", per_hour101))], ignore_index=True)
+    agents = pd.DataFrame({"interval_start": starts, "agents": n})
+    config = SimulationConfig((QueueConfig("999", priority=0, answer_within_s=10, handle="exponential"),
+                               QueueConfig("101", priority=1, answer_within_s=60, handle="exponential")),
+                              replications=30, seed=3, warmup_s=3600)
+    summary = simulate(table, agents, config).summary().set_index("queue")
+    rate_top, total_rate = per_hour999 / 3600, (per_hour999 + per_hour101) / 3600
+    exact = _top_service_level(np.array([n]), np.array([rate_top]), np.array([total_rate * aht]),
+                               np.array([total_rate]), 10.0)[0]
+    lo, hi = summary.loc["999", ["service_level_lo", "service_level_hi"]]
+    assert lo <= exact <= hi, (lo, exact, hi)
+    # and summing separate Erlang C staffing would have judged 999 by its own load alone: wrong here
+    alone = 1 - erlang_c(np.array([n]), np.array([rate_top * aht]))[0] * np.exp(-(n / aht - rate_top) * 10)
+    assert alone > hi
+
+
+def test_pool_is_the_fewest_agents_meeting_every_target():
+    req = requirement(demand([10, 25, 40, 0.0], [30, 60, 90, 0.0]), TARGETS)
+    pool = pooled_requirement(req, TARGETS, PRIORITY)
+    inner = _Pool(*_rates(req), [T999, T101])
+    rows = np.arange(len(pool))
+    goal = np.array([0.9, 0.8])
+    n = pool["agents"].to_numpy()
+    assert (inner.service_levels(n, rows) >= goal - 1e-12).all()
+    fewer = n - 1
+    can_drop = fewer >= req.groupby("interval_start")["agents"].max().to_numpy()  # the floor
+    fails = (inner.service_levels(fewer, rows) < goal - 1e-12).any(axis=1)
+    assert (fails | ~can_drop | (fewer < 1)).all()
+    assert (pool["required"] == pool["agents"]).all()  # no absence: heads are agents
+
+
+def test_heads_allow_for_absence_in_expectation():
+    req = requirement(demand([10, 25, 40], [30, 60, 90]), TARGETS)
+    absence = 0.25
+    pool = pooled_requirement(req, TARGETS, PRIORITY, absence_rate=absence)
+    inner = _Pool(*_rates(req), [T999, T101])
+    heads = pool["required"].to_numpy()
+
+    def expected(h):
+        xs = np.arange(h.max() + 1)
+        table = np.stack([inner.service_levels(np.full(len(h), x), np.arange(len(h))) for x in xs], axis=1)
+        pmf = stats.binom.pmf(xs[None, :], h[:, None], 1 - absence)
+        return np.einsum("rx,rxq->rq", pmf, table)
+
+    goal = np.array([0.9, 0.8]) - 1e-12
+    assert (expected(heads) >= goal).all()
+    assert (expected(heads - 1) < goal).any(axis=1).all()
+    # grossing up by 1/(1 - absence) alone is not enough: absence varies
+    assert (heads >= np.ceil(pool["agents"] / (1 - absence))).all()
+    assert (heads > np.ceil(pool["agents"] / (1 - absence))).any()
+
+
+def test_bad_absence_rate_is_refused():
+    req = requirement(demand([10, 25], [30, 60]), TARGETS)
+    with pytest.raises(Exception, match="absence_rate"):
+        pooled_requirement(req, TARGETS, PRIORITY, absence_rate=1.0)
+
+
+def _rates(req):
+    wide = req.pivot(index="interval_start", columns="queue", values=["calls", "aht"])
+    calls = wide["calls"][["999", "101"]].to_numpy(float)
+    aht = np.where(calls > 0, wide["aht"][["999", "101"]].to_numpy(float), 1.0)
+    return calls / 900.0, aht

@@ -1,0 +1,78 @@
+"""solve(): statuses and bounds read from the solver, not from PuLP's optimistic status."""
+
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+
+from scheduling.cover_model import cover_model
+from scheduling.errors import SchedulingError
+from scheduling.intervals import interval_labels
+from scheduling.shifts import ShiftTemplate, candidate_shifts
+from scheduling.solver import SolverOptions, relative_gap, solve
+
+
+def hard_roster_model():
+    """Two noisy days: HiGHS cannot prove optimality of this one within a second."""
+    starts = pd.date_range("2024-03-04", periods=192, freq="15min", tz="Europe/London")
+    hour = np.asarray(starts.hour + starts.minute / 60)
+    rng = np.random.default_rng(0)
+    required = np.round(10 + 35 * np.exp(-(((hour - 15) / 5) ** 2)) + 2 * rng.normal(0, 2, 192)).clip(0)
+    templates = [ShiftTemplate("8h", 8, 30), ShiftTemplate("10h", 10, 45), ShiftTemplate("12h", 12, 60)]
+    candidates = candidate_shifts(templates, starts, pd.Timedelta("15min"))
+    return cover_model(required.astype(int), interval_labels(starts), candidates, under_penalty=1000, hard_cover=True)
+
+
+def test_time_limit_is_reported_as_such_with_a_computed_gap():
+    model = hard_roster_model()
+    outcome = solve(model.problem, SolverOptions(gap_rel=0.0, time_limit_s=1.0))
+    assert pulp.LpStatus[model.problem.status] == "Optimal"  # what PuLP says...
+    assert outcome.status == "time_limit"  # ...and what HiGHS actually did
+    assert outcome.has_solution
+    assert outcome.best_bound < outcome.objective
+    assert outcome.gap == pytest.approx((outcome.objective - outcome.best_bound) / outcome.objective)
+    assert outcome.gap > 0
+
+
+def test_pure_lp_bound_is_its_optimum():
+    problem = pulp.LpProblem("lp", pulp.LpMinimize)
+    x = problem.add_variable("x", lowBound=0)
+    y = problem.add_variable("y", lowBound=0)
+    problem += x + 2 * y >= 3, "need"
+    problem += x <= 1, "cap"
+    problem.setObjective(x + 3 * y)
+    outcome = solve(problem, SolverOptions())
+    assert outcome.status == "optimal"
+    assert outcome.objective == pytest.approx(1 + 3 * 1.0)
+    assert outcome.best_bound == pytest.approx(outcome.objective) and outcome.gap == 0.0
+
+
+def test_infeasible_model_has_no_solution():
+    problem = pulp.LpProblem("bad", pulp.LpMinimize)
+    x = problem.add_variable("x", lowBound=0, upBound=1, cat=pulp.LpInteger)
+    problem += x >= 2, "impossible"
+    problem.setObjective(x)
+    outcome = solve(problem, SolverOptions())
+    assert outcome.status == "infeasible" and not outcome.has_solution and outcome.gap is None
+
+
+def test_relative_gap():
+    assert relative_gap(100.0, 99.0) == pytest.approx(0.01)
+    assert relative_gap(100.0, 100.0 - 1e-12) == 0.0
+    assert relative_gap(None, 1.0) is None
+    assert relative_gap(90.0, 100.0, pulp.LpMaximize) == pytest.approx(10 / 90)
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(solver="gurobi"), "solver"),
+        (dict(time_limit_s=0), "time_limit_s"),
+        (dict(gap_rel=1.0), "gap_rel"),
+        (dict(threads=0), "threads"),
+        (dict(write_mps=3), "write_mps"),
+    ],
+)
+def test_solver_options_validation(kwargs, field):
+    with pytest.raises(SchedulingError, match=field):
+        SolverOptions(**kwargs)
