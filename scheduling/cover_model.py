@@ -22,7 +22,7 @@ from scheduling.errors import SchedulingError
 from scheduling.shifts import Candidates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CoverModel:
     """The PuLP problem and its variables; ``shifts[i]`` is None for candidate shifts left out
     because every interval they work needs no one (they could only add cost)."""
@@ -45,7 +45,8 @@ class CoverModel:
 
     def shift_counts(self) -> np.ndarray:
         """Shifts bought per candidate, rounded to whole shifts."""
-        return np.array([0 if v is None else int(round(v.varValue or 0.0)) for v in self.shifts], dtype=np.int64)
+        values = [0 if v is None else int(round(v.varValue or 0.0)) for v in self.shifts]
+        return np.array(values, dtype=np.int64)
 
 
 def model_names(names: Sequence[str]) -> list[str]:
@@ -83,7 +84,9 @@ def cover_model(
     return CoverModel(problem, tuple(shifts), shortfall)
 
 
-def _shift_variables(problem: pulp.LpProblem, required: np.ndarray, labels: Sequence[str], candidates: Candidates) -> list:
+def _shift_variables(
+    problem: pulp.LpProblem, required: np.ndarray, labels: Sequence[str], candidates: Candidates
+) -> list:
     # No optimal roster buys more copies of a shift than the largest requirement it works:
     # dropping one copy would still cover every interval. That bound tightens the model.
     if candidates.cover.shape[0] == 0:

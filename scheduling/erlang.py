@@ -28,7 +28,7 @@ _CELL_BUDGET = 400_000
 _TARGET_TOL = 1e-12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays
 class QueueMeasures:
     """Steady-state measures of a queue, one array element per input element.
 

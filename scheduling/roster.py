@@ -23,23 +23,27 @@ from scheduling import schema as s
 from scheduling.cover_model import CoverModel, cover_model
 from scheduling.errors import SchedulingError
 from scheduling.intervals import interval_labels, interval_length, require_columns, require_tz_aware
-from scheduling.shifts import Candidates, ShiftTemplate, candidate_shifts
 from scheduling.polish import polish as polish_roster
+from scheduling.shifts import Candidates, ShiftTemplate, candidate_shifts
 from scheduling.solver import SolveOutcome, SolverOptions, relative_gap, solve
 from scheduling.staff import assign_staff_ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds DataFrames: compare their contents, not results
 class RosterResult:
     """A roster and how good it is.
 
     shifts      SHIFT_COLUMNS, one row per person per shift
     cover       COVER_COLUMNS, one row per interval of the horizon
-    status      solver status ("optimal" means within the relative gap asked for)
-    objective   shift cost plus shortfall penalty, as optimised
+    status      status of the whole-horizon solve ("optimal": within SolverOptions.gap_rel;
+                "time_limit": stopped by the time limit, see gap)
+    objective   shift cost plus under_penalty x uncovered head-intervals, for this roster
+                (after polishing)
     best_bound  proven lower bound on the optimal objective; gap = (objective - bound) / objective
     total_cost  cost of the shifts alone
     shortfall   intervals with required > rostered: interval_start, required, rostered
+    solve_seconds  time spent building, solving and polishing the model
+    interval    the interval length inferred from ``required``
     """
 
     shifts: pd.DataFrame
@@ -66,7 +70,8 @@ class RosterResult:
         if shifts.empty:
             lines.append("No shifts rostered.")
         else:
-            mix = ", ".join(f"{name} x {n}" for name, n in shifts[s.SHIFT].value_counts().sort_index().items())
+            counts = shifts[s.SHIFT].value_counts().sort_index()
+            mix = ", ".join(f"{name} x {n}" for name, n in counts.items())
             lines.append(
                 f"{len(shifts)} shifts ({mix}) for {shifts[s.STAFF_ID].nunique()} staff ids; "
                 f"{shifts[s.PAID_HOURS].sum():g} paid hours costing {self.total_cost:,.2f}."
@@ -108,9 +113,10 @@ def build_roster(
 
     With ``hard_cover`` every interval must be covered and an interval no template can reach
     raises SchedulingError; otherwise such intervals are left short and listed in
-    ``shortfall``. The whole horizon is solved as one model to ``solver_options.gap_rel``;
-    ``polish`` then re-optimises one day at a time (see scheduling.polish), which never makes
-    the roster worse. ``skills`` are the queues the rostered people answer.
+    ``shortfall``. The whole horizon is solved as one model to ``solver_options.gap_rel``
+    (within ``time_limit_s``); ``polish`` then re-optimises one day at a time (see
+    scheduling.polish; each day within 20 s), which never makes the roster worse. ``skills``
+    are the queues the rostered people answer.
     """
     starts, need, interval = _validated_required(required)
     templates = _validated_templates(templates)
@@ -175,7 +181,9 @@ def _validated_templates(templates: Sequence[ShiftTemplate]) -> tuple[ShiftTempl
     return templates
 
 
-def _check_coverable(starts: pd.DatetimeIndex, need: np.ndarray, candidates: Candidates, hard_cover: bool) -> None:
+def _check_coverable(
+    starts: pd.DatetimeIndex, need: np.ndarray, candidates: Candidates, hard_cover: bool
+) -> None:
     reachable = np.asarray(candidates.cover.sum(axis=0)).ravel() > 0
     lost = np.flatnonzero((need > 0) & ~reachable)
     if lost.size and hard_cover:

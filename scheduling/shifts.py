@@ -61,7 +61,9 @@ class ShiftTemplate:
         for field in ("earliest_start", "latest_start"):
             value = getattr(self, field)
             if not isinstance(value, str) or not _CLOCK.match(value):
-                raise SchedulingError(f"{where}.{field} must be a local time 'HH:MM' (00:00-23:59), got {value!r}")
+                raise SchedulingError(
+                    f"{where}.{field} must be a local time 'HH:MM' (00:00-23:59), got {value!r}"
+                )
 
     @property
     def paid_hours(self) -> float:
@@ -83,7 +85,8 @@ class ShiftTemplate:
 
 
 def _number(x) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and math.isfinite(x)
+    is_real = isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    return is_real and math.isfinite(x)
 
 
 def _minutes(clock: str) -> int:
@@ -111,28 +114,27 @@ class ShiftPattern:
 def lay_on_grid(template: ShiftTemplate, interval: pd.Timedelta) -> ShiftPattern:
     """Express ``template`` in intervals; raise if its length, break or offset is off the grid."""
     minutes = interval.total_seconds() / 60.0
-    length = _whole(template.length_h * 60 / minutes, template, "length_h", template.length_h, interval)
-    break_len = _whole(template.break_minutes / minutes, template, "break_minutes", template.break_minutes, interval)
+    length = _whole(template, "length_h", template.length_h * 60 / minutes, interval)
+    break_len = _whole(template, "break_minutes", template.break_minutes / minutes, interval)
     if template.break_offset_h is None:
         break_at = (length - break_len) // 2
     else:
-        break_at = _whole(
-            template.break_offset_h * 60 / minutes, template, "break_offset_h", template.break_offset_h, interval
-        )
+        break_at = _whole(template, "break_offset_h", template.break_offset_h * 60 / minutes, interval)
     return ShiftPattern(template, interval, length, break_at, break_len)
 
 
-def _whole(count: float, template: ShiftTemplate, field: str, value, interval: pd.Timedelta) -> int:
+def _whole(template: ShiftTemplate, field: str, count: float, interval: pd.Timedelta) -> int:
+    """``count`` intervals as an int; raise naming the template field if it is fractional."""
     nearest = round(count)
     if abs(count - nearest) > 1e-9:
         raise SchedulingError(
-            f"ShiftTemplate({template.name!r}).{field}={value!r} is not a whole number of "
-            f"{interval} intervals"
+            f"ShiftTemplate({template.name!r}).{field}={getattr(template, field)!r} is not a whole "
+            f"number of {interval} intervals"
         )
     return int(nearest)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays
 class Candidates:
     """Every shift the roster may use: one per (template, allowed start interval).
 

@@ -66,14 +66,19 @@ class SolverOptions:
         if self.solver not in SOLVERS:
             raise SchedulingError(f"SolverOptions.solver must be one of {SOLVERS}, got {self.solver!r}")
         if self.time_limit_s is not None and not (_finite(self.time_limit_s) and self.time_limit_s > 0):
-            raise SchedulingError(f"SolverOptions.time_limit_s must be > 0 seconds or None, got {self.time_limit_s!r}")
+            raise SchedulingError(
+                f"SolverOptions.time_limit_s must be > 0 seconds or None, got {self.time_limit_s!r}"
+            )
         if not (_finite(self.gap_rel) and 0 <= self.gap_rel < 1):
-            raise SchedulingError(f"SolverOptions.gap_rel must satisfy 0 <= gap_rel < 1, got {self.gap_rel!r}")
+            raise SchedulingError(
+                f"SolverOptions.gap_rel must satisfy 0 <= gap_rel < 1, got {self.gap_rel!r}"
+            )
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1:
             raise SchedulingError(f"SolverOptions.threads must be an integer >= 1, got {self.threads!r}")
         for flag in ("msg", "warm_start"):
             if not isinstance(getattr(self, flag), bool):
-                raise SchedulingError(f"SolverOptions.{flag} must be True or False, got {getattr(self, flag)!r}")
+                value = getattr(self, flag)
+                raise SchedulingError(f"SolverOptions.{flag} must be True or False, got {value!r}")
         if self.write_mps is not None and not isinstance(self.write_mps, (str, Path)):
             raise SchedulingError(f"SolverOptions.write_mps must be a path or None, got {self.write_mps!r}")
 
@@ -135,6 +140,9 @@ def relative_gap(objective: float | None, bound: float | None, sense: int = pulp
 
 
 def _solve_highs(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, bool, float | None]:
+    # HiGHS keeps one thread pool per process and refuses to run (status "Not Set") when a later
+    # solve asks for a different number of threads, so the pool is rebuilt for every solve.
+    highspy.Highs.resetGlobalScheduler(True)
     problem.solve(_highs(options, mip=True))
     highs = problem.solverModel
     model_status = highs.getModelStatus()

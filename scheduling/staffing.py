@@ -53,11 +53,16 @@ class QueueTarget:
             raise SchedulingError(f"{where}.model must be one of {MODELS}, got {self.model!r}")
         _check_range(where, "service_level", self.service_level, 0.0, 1.0, "strictly between 0 and 1")
         if not _finite(self.answer_within_s) or self.answer_within_s < 0:
-            raise SchedulingError(f"{where}.answer_within_s must be >= 0 seconds, got {self.answer_within_s!r}")
+            raise SchedulingError(
+                f"{where}.answer_within_s must be >= 0 seconds, got {self.answer_within_s!r}"
+            )
         self._check_patience(where)
         if not _finite(self.shrinkage) or not 0.0 <= self.shrinkage < 1.0:
-            raise SchedulingError(f"{where}.shrinkage must satisfy 0 <= shrinkage < 1, got {self.shrinkage!r}")
-        if isinstance(self.min_agents, bool) or not isinstance(self.min_agents, (int, np.integer)) or self.min_agents < 0:
+            raise SchedulingError(
+                f"{where}.shrinkage must satisfy 0 <= shrinkage < 1, got {self.shrinkage!r}"
+            )
+        whole = isinstance(self.min_agents, (int, np.integer)) and not isinstance(self.min_agents, bool)
+        if not whole or self.min_agents < 0:
             raise SchedulingError(f"{where}.min_agents must be an integer >= 0, got {self.min_agents!r}")
         occ = self.max_occupancy
         if occ is not None and (not _finite(occ) or not 0.0 < occ <= 1.0):
@@ -69,7 +74,9 @@ class QueueTarget:
         if self.model == "erlang_a":
             p = self.mean_patience_s
             if p is None or not _finite(p) or p <= 0:
-                raise SchedulingError(f"{where}.mean_patience_s must be > 0 seconds for model='erlang_a', got {p!r}")
+                raise SchedulingError(
+                    f"{where}.mean_patience_s must be > 0 seconds for model='erlang_a', got {p!r}"
+                )
             if self.max_abandon is not None:
                 _check_range(where, "max_abandon", self.max_abandon, 0.0, 1.0, "strictly between 0 and 1")
         else:
@@ -86,7 +93,8 @@ class QueueTarget:
 
 
 def _finite(x) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and math.isfinite(x)
+    is_real = isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    return is_real and math.isfinite(x)
 
 
 def _check_range(where: str, name: str, value, low: float, high: float, allowed: str) -> None:
@@ -125,7 +133,9 @@ def _validated_demand(demand: pd.DataFrame, targets: Mapping[str, QueueTarget]) 
     require_tz_aware(frame[s.INTERVAL_START], "demand")
     missing = sorted(set(frame[s.QUEUE]) - set(targets))
     if missing:
-        raise SchedulingError(f"demand has queue(s) {missing} with no QueueTarget; targets cover {sorted(targets)}")
+        raise SchedulingError(
+            f"demand has queue(s) {missing} with no QueueTarget; targets cover {sorted(targets)}"
+        )
     for key, target in targets.items():
         if not isinstance(target, QueueTarget) or target.queue != key:
             raise SchedulingError(f"targets[{key!r}] must be a QueueTarget for queue {key!r}, got {target!r}")
@@ -133,7 +143,8 @@ def _validated_demand(demand: pd.DataFrame, targets: Mapping[str, QueueTarget]) 
     aht = pd.to_numeric(frame[s.AHT], errors="coerce").to_numpy(dtype=float)
     _check_values(frame, ~np.isfinite(calls) | (calls < 0), "calls must be finite and >= 0")
     # Handle time only matters where calls are expected; forecasting leaves it NaN elsewhere.
-    _check_values(frame, (calls > 0) & ~(np.isfinite(aht) & (aht > 0)), "aht must be > 0 seconds where calls > 0")
+    bad_aht = (calls > 0) & ~(np.isfinite(aht) & (aht > 0))
+    _check_values(frame, bad_aht, "aht must be > 0 seconds where calls > 0")
     frame[s.CALLS] = calls
     frame[s.AHT] = aht
     return frame.sort_values([s.QUEUE, s.INTERVAL_START], kind="stable").reset_index(drop=True)

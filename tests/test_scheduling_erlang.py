@@ -70,7 +70,8 @@ def test_erlang_c_classic_worked_example():
     assert erlang_c(14, load) == pytest.approx(float(exact_erlang_c(14, Fraction(10))), rel=1e-12)
     assert occupancy_c(14, load) == pytest.approx(0.7143, abs=5e-5)
     assert service_level_c(14, load, 180, 20) == pytest.approx(0.8884, abs=5e-5)
-    assert service_level_c(14, load, 180, 20) == pytest.approx(1 - 0.17413193359504983 * exp(-80 / 180), rel=1e-12)
+    c14 = 0.17413193359504983
+    assert service_level_c(14, load, 180, 20) == pytest.approx(1 - c14 * exp(-80 / 180), rel=1e-12)
     assert asa_c(14, load, 180) == pytest.approx(0.17413193359504983 * 180 / 4, rel=1e-12)
 
 
@@ -239,11 +240,16 @@ def test_erlang_a_is_stable_at_1000_agents():
 def test_agents_needed_is_the_fewest_meeting_the_target():
     load = np.array([0.5, 3.0, 10.0, 48.0, 200.0, 950.0])
     for patience in (None, 120.0):
-        n = agents_needed(load, 240.0, service_level=0.9, answer_within_s=10.0, patience=patience, min_agents=1)
-        sl = (erlang_c_measures(n, load, 240, 10) if patience is None else erlang_a(n, load, 240, patience, 10)).service_level
-        below = erlang_c_measures(n - 1, load, 240, 10) if patience is None else erlang_a(n - 1, load, 240, patience, 10)
-        assert np.all(sl >= 0.9)
-        assert np.all(below.service_level < 0.9)
+        n = agents_needed(load, 240.0, service_level=0.9, answer_within_s=10.0, patience=patience,
+                          min_agents=1)
+
+        def measures(agents):
+            if patience is None:
+                return erlang_c_measures(agents, load, 240, 10)
+            return erlang_a(agents, load, 240, patience, 10)
+
+        assert np.all(measures(n).service_level >= 0.9)
+        assert np.all(measures(n - 1).service_level < 0.9)
 
 
 def test_agents_needed_respects_extra_caps_and_minimum():
@@ -271,3 +277,15 @@ def test_square_root_staffing_matches_halfin_whitt():
     beta, load = 1.0, 400.0
     limit = 1 / (1 + beta * stats.norm.cdf(beta) / stats.norm.pdf(beta))
     assert erlang_c(square_root_staffing(load, beta), load) == pytest.approx(limit, abs=0.01)
+
+
+def test_bisection_agrees_with_a_linear_scan():
+    load = np.array([0.7, 4.0, 12.0, 35.0])
+    caps = dict(service_level=0.85, answer_within_s=30.0, patience=150.0, max_abandon=0.03, max_asa_s=8.0,
+                max_occupancy=0.9)
+    found = agents_needed(load, 200.0, **caps, min_agents=1)
+    for a, n in zip(load, found):
+        scan = np.arange(1, 80)
+        m = erlang_a(scan, a, 200.0, 150.0, 30.0)
+        ok = (m.service_level >= 0.85) & (m.abandon <= 0.03) & (m.asa <= 8.0) & (m.occupancy <= 0.9)
+        assert n == scan[np.argmax(ok)]

@@ -20,7 +20,8 @@ def hard_roster_model():
     required = np.round(10 + 35 * np.exp(-(((hour - 15) / 5) ** 2)) + 2 * rng.normal(0, 2, 192)).clip(0)
     templates = [ShiftTemplate("8h", 8, 30), ShiftTemplate("10h", 10, 45), ShiftTemplate("12h", 12, 60)]
     candidates = candidate_shifts(templates, starts, pd.Timedelta("15min"))
-    return cover_model(required.astype(int), interval_labels(starts), candidates, under_penalty=1000, hard_cover=True)
+    labels = interval_labels(starts)
+    return cover_model(required.astype(int), labels, candidates, under_penalty=1000, hard_cover=True)
 
 
 def test_time_limit_is_reported_as_such_with_a_computed_gap():
@@ -45,6 +46,18 @@ def test_pure_lp_bound_is_its_optimum():
     assert outcome.status == "optimal"
     assert outcome.objective == pytest.approx(1 + 3 * 1.0)
     assert outcome.best_bound == pytest.approx(outcome.objective) and outcome.gap == 0.0
+
+
+def test_a_later_solve_may_use_another_number_of_threads():
+    # A planner's run on 2 threads followed by a check on 1 in the same process: HiGHS keeps a
+    # process-wide thread pool and used to refuse the second solve outright.
+    answers = []
+    for threads in (2, 1, 2):
+        model = hard_roster_model()
+        outcome = solve(model.problem, SolverOptions(threads=threads, gap_rel=0.05, time_limit_s=30))
+        assert outcome.has_solution, f"threads={threads}: {outcome.status}"
+        answers.append(outcome.objective)
+    assert answers[0] == pytest.approx(answers[2])
 
 
 def test_infeasible_model_has_no_solution():

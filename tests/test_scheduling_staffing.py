@@ -92,7 +92,8 @@ def test_pooled_heads_sums_queues_per_interval(mixed_demand):
     assert list(pooled.columns) == [s.INTERVAL_START, s.REQUIRED]
     assert len(pooled) == 96
     by_queue = out.pivot(index=s.INTERVAL_START, columns=s.QUEUE, values=s.HEADS)
-    np.testing.assert_array_equal(pooled[s.REQUIRED].to_numpy(), (by_queue["999"] + by_queue["101"]).to_numpy())
+    summed = (by_queue["999"] + by_queue["101"]).to_numpy()
+    np.testing.assert_array_equal(pooled[s.REQUIRED].to_numpy(), summed)
 
 
 def test_clock_change_day_has_92_intervals_and_is_uniform():
