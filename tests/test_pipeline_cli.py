@@ -126,3 +126,22 @@ def test_a_bad_history_file_is_a_one_line_error(tmp_path, capsys):
     code = main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "counts.csv" in err
+
+
+def test_the_installed_command_runs_outside_the_source_tree(demo_run, tmp_path):
+    # What a newcomer types: the console script, from a folder that is not the checkout, so every
+    # subpackage must have been installed (the tests themselves import from the checkout).
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("controlroom", path=str(Path(sys.executable).parent))
+    assert script, "the controlroom console script is not installed next to this Python"
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(SMALL.format(source="demo"))
+    done = subprocess.run([script, "run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ours = json.loads((tmp_path / "out" / "summary.json").read_text())
+    theirs = json.loads((demo_run[1] / "summary.json").read_text())
+    assert ours["queues"] == theirs["queues"]
