@@ -87,7 +87,7 @@ class FactorModel(ForecastModel):
         _, _, vt = np.linalg.svd(X, full_matrices=False)
         loadings = vt[:k].T
         scores = X @ loadings
-        dow = (used.index[0].normalize() + pd.to_timedelta(np.arange(days_used), "D")).dayofweek.to_numpy()
+        dow = (used.index[0].normalize() + pd.to_timedelta(np.arange(days_used), "D")).day_of_week.to_numpy()
         self._loadings, self._periods = loadings, periods
         self._dow_mean, self._phi, self._tau2, prior = _score_models(scores, dow)
         rank_k = scores @ loadings.T

@@ -45,7 +45,7 @@ class HarmonicARMA(ForecastModel):
         order: tuple[int, int] = (1, 1),
         harmonics: Harmonics = Harmonics(),
         fit_weeks: int = 26,
-        half_life_weeks: float | None = 8.0,
+        half_life_weeks: float | None = 16.0,
         arma_weeks: int = 4,
         special_days: SpecialDays | None = SpecialDays(),
         min_weeks: int = 2,
@@ -94,6 +94,13 @@ class HarmonicARMA(ForecastModel):
         fitted[-len(values) :] = regression
         fitted[len(y) - len(values[tail]) :] += np.asarray(self._arma.fittedvalues, dtype=float)
         return fitted
+
+    @property
+    def arma(self):
+        """The fitted statsmodels ARIMA results of the regression residuals (after ``fit``)."""
+        if self._state is None:
+            raise ForecastError(f"{self.name}: not fitted")
+        return self._arma
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)

@@ -49,7 +49,7 @@ class HarmonicGLM(ForecastModel):
         family: str = "poisson",
         harmonics: Harmonics = Harmonics(),
         fit_weeks: int = 26,
-        half_life_weeks: float | None = 8.0,
+        half_life_weeks: float | None = 16.0,
         special_days: SpecialDays | None = SpecialDays(),
         min_weeks: int = 2,
         name: str | None = None,

@@ -57,7 +57,7 @@ class Harmonics:
 def slot_of_week(index: pd.DatetimeIndex, periods: Periods) -> np.ndarray:
     """Position of each wall-clock slot in its week, Monday 00:00 = 0."""
     since_midnight = (index - index.normalize()) // periods.interval
-    return np.asarray(index.dayofweek * periods.day + since_midnight, dtype=float)
+    return np.asarray(index.day_of_week * periods.day + since_midnight, dtype=float)
 
 
 def _pairs(cycles: np.ndarray, k: int) -> np.ndarray:
