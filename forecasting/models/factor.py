@@ -15,9 +15,9 @@ Fit, on the complete days of the last ``fit_weeks`` weeks:
    deviations (per factor, by least squares), which gives the next days'
    scores and their one-day-ahead error variances tau_k^2.
 
-A forecast day is V beta, squared, plus the excess of the residual variance on
-the root scale over the Poisson 1/4 (so the mean is not biased low when rates
-vary more than Poisson).
+A forecast day is V beta, squared, plus the in-sample one-day-ahead residual
+variance on the root scale, minus 1/4 (E[y] = E[x^2] - 1/4), so the mean is
+not biased low when rates vary more than Poisson.
 
 Intraday updating (the paper's penalised least squares): having seen the first
 slots e of today, x_e, the scores of today are
@@ -94,7 +94,7 @@ class FactorModel(ForecastModel):
         self._sigma2 = max(float(np.mean((X - rank_k) ** 2)), 1e-6)
         # One-day-ahead in-sample forecasts (the first day has no previous deviation).
         ahead = prior @ loadings.T
-        self._excess = max(float(np.mean((X[1:] - ahead[1:]) ** 2)) - 0.25, 0.0)
+        self._excess = float(np.mean((X[1:] - ahead[1:]) ** 2)) - 0.25
         self._last_scores, self._last_dow = scores[-1], int(dow[-1])
         self._seen = roots[days_used * s1 :].tolist()
         fitted = np.full(len(y), np.nan)
@@ -154,7 +154,8 @@ class FactorModel(ForecastModel):
         return np.linalg.solve(lhs, rhs)
 
     def _unroot(self, roots: np.ndarray) -> np.ndarray:
-        return np.clip(roots, 0.0, None) ** 2 + self._excess
+        # E[y] = E[x^2] - 1/4 = xhat^2 + var(x) - 1/4 on the root scale.
+        return np.clip(np.clip(roots, 0.0, None) ** 2 + self._excess, 0.0, None)
 
 
 def _score_models(scores: np.ndarray, dow: np.ndarray):
