@@ -219,3 +219,12 @@ def test_smoothing_the_seasonal_average_weights_neighbours_a_quarter_each_and_wr
     smooth = SeasonalAverage(weeks=3, smooth=3).fit(y).predict(WEEK)["calls"].to_numpy()
     expected = 0.25 * np.roll(raw, 1) + 0.5 * raw + 0.25 * np.roll(raw, -1)
     np.testing.assert_allclose(smooth, expected)
+
+
+def test_make_model_hands_special_days_to_the_models_that_use_them():
+    special = SpecialDays(country="US", subdiv="PA")
+    assert make_model("harmonic_glm", special_days=special).special_days is special
+    assert make_model("unobserved_components", special_days=special).special_days is special
+    assert not hasattr(make_model("seasonal_naive", special_days=special), "special_days")
+    combo = make_model("combo_mean", special_days=special)
+    assert all(m.special_days is special for m in combo._models() if getattr(m, "uses_special_days", False))
