@@ -43,7 +43,7 @@ class DoubleSeasonalHoltWinters(ForecastModel):
 
     name = "dshw"
 
-    def __init__(self, fit_weeks: int = 8, init_weeks: int = 2) -> None:
+    def __init__(self, fit_weeks: int = 12, init_weeks: int = 4) -> None:
         super().__init__()
         if int(init_weeks) != init_weeks or init_weeks < 1:
             raise ForecastError(f"DoubleSeasonalHoltWinters init_weeks must be a whole number >= 1, got {init_weeks}")
