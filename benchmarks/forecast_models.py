@@ -31,8 +31,9 @@ from forecasting.models import REGISTRY, make_model  # noqa: E402
 from forecasting.special_days import SpecialDays  # noqa: E402
 from scenarios.ingest import read_history  # noqa: E402
 
-DATA = ROOT.parent.parent / "shared" / "data" / "montco_911_calls.csv.gz"
-DATA = DATA if DATA.exists() else Path("/work/shared/data/montco_911_calls.csv.gz")
+# shared/ sits beside the checkout (or beside the folder of worktrees).
+_CANDIDATES = [up / "shared" / "data" / "montco_911_calls.csv.gz" for up in (ROOT.parent, ROOT.parent.parent)]
+DATA = next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
 
 
 def wall_series(history: pd.DataFrame, queue: str) -> pd.Series:
@@ -48,6 +49,8 @@ def main(argv=None) -> None:
     parser.add_argument("--step", type=int, default=4, help="days between origins")
     parser.add_argument("--models", nargs="+", default=list(REGISTRY))
     args = parser.parse_args(argv)
+    if not DATA.exists():
+        raise SystemExit(f"real data not found: {DATA} is absent")
     history = read_history(DATA, timezone="US/Eastern")
     special = SpecialDays(country="US", subdiv="PA")
     for queue in args.queues:
