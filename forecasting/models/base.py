@@ -62,6 +62,7 @@ class ForecastModel(ABC):
             )
         self._state = None
         fitted = self._fit(y, periods)
+        self._fit_values = fitted  # in-sample fitted means, for combinations
         dispersion = Dispersion.from_residuals(y.to_numpy(dtype=float), fitted)
         self._state = (y.index[-1], periods, dispersion)
         return self

@@ -55,6 +55,7 @@ class MSTLModel(ForecastModel):
         remainder: str = "ets",
         arima_order: tuple[int, int, int] = (1, 0, 0),
         min_weeks: int = 3,
+        name: str = "mstl",
     ) -> None:
         super().__init__()
         if int(min_weeks) != min_weeks or min_weeks < 3:
@@ -73,6 +74,7 @@ class MSTLModel(ForecastModel):
         self.remainder = remainder
         self.arima_order = tuple(arima_order)
         self.min_weeks = int(min_weeks)
+        self.name = name
 
     def min_length(self, periods: Periods) -> int:
         return self.min_weeks * periods.week

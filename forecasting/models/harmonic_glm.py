@@ -1,0 +1,132 @@
+"""Dynamic harmonic regression as a count GLM (Poisson or negative binomial, log link).
+
+    log E[y_t] = b0 + Fourier(daily, weekly, interaction)_t . b + special_t . c + log(uplift_t)
+
+fitted with statsmodels ``GLM`` on the last ``fit_weeks`` weeks, recent weeks
+weighted more (weights halve every ``half_life_weeks``). The Fourier columns
+come from ``harmonics.Harmonics``; special days (public holidays, events) from a
+``SpecialDays`` given in ``__init__``, built from the timestamps, so ``fit(y)``
+and ``predict(horizon)`` are the usual contract. Events with a given uplift
+enter as a fixed log offset. Missing slots are simply left out of the fit.
+
+Smoothing across weeks and neighbouring slots is where this beats the seasonal
+average: ~90 coefficients describe the week instead of 672 noisy means.
+
+Negative binomial: alpha is estimated by moments from a Poisson fit, then the
+GLM is refitted with it (the mean hardly moves; the weights favour low counts
+a little more). The predictive spread is the base class's, from the in-sample
+residuals of the fitted means.
+
+Fit time: well under a second for 26 weeks of 15-minute data (17k rows, ~95
+columns), because rows with the same design are collapsed first (see ``_glm``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+from ..clock import Periods
+from ..errors import ForecastError
+from ..special_days import SpecialDays
+from .base import ForecastModel
+from .harmonics import Harmonics, check_window, informative, recency_weights, special_design
+
+_FAMILIES = ("poisson", "negbin")
+
+
+class HarmonicGLM(ForecastModel):
+    """Fourier terms + special days in a Poisson / negative-binomial GLM."""
+
+    uses_special_days = True
+
+    def __init__(
+        self,
+        family: str = "poisson",
+        harmonics: Harmonics = Harmonics(),
+        fit_weeks: int = 26,
+        half_life_weeks: float | None = 16.0,
+        special_days: SpecialDays | None = SpecialDays(),
+        min_weeks: int = 2,
+        name: str | None = None,
+    ) -> None:
+        super().__init__()
+        if family not in _FAMILIES:
+            raise ForecastError(f"HarmonicGLM family must be one of {_FAMILIES}, got {family!r}")
+        check_window(fit_weeks, half_life_weeks, "HarmonicGLM")
+        if int(min_weeks) != min_weeks or not 1 <= min_weeks <= fit_weeks:
+            raise ForecastError(f"HarmonicGLM min_weeks must be a whole number in 1..fit_weeks, got {min_weeks}")
+        self.family = family
+        self.harmonics = harmonics
+        self.fit_weeks = int(fit_weeks)
+        self.half_life_weeks = half_life_weeks
+        self.special_days = special_days
+        self.min_weeks = int(min_weeks)
+        self.name = name or ("harmonic_glm" if family == "poisson" else "harmonic_glm_nb")
+
+    def min_length(self, periods: Periods) -> int:
+        return self.min_weeks * periods.week
+
+    def _design(self, index: pd.DatetimeIndex, periods: Periods, special_columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        special, multiplier = special_design(self.special_days, index)
+        X = np.hstack([np.ones((len(index), 1)), self.harmonics.design(index, periods), special[special_columns].to_numpy()])
+        return X, np.log(multiplier)
+
+    def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
+        window = y.iloc[-self.fit_weeks * periods.week :]
+        values = window.to_numpy(dtype=float)
+        observed = np.isfinite(values)
+        if observed.sum() < periods.week:
+            raise ForecastError(f"{self.name}: {observed.sum()} observed slots in the last {self.fit_weeks} weeks; needs at least a week ({periods.week})")
+        special, _ = special_design(self.special_days, window.index)
+        self._special_columns = informative(special, observed)
+        X, offset = self._design(window.index, periods, self._special_columns)
+        weights = recency_weights(len(values), periods, self.half_life_weeks)
+        beta = _glm(values[observed], X[observed], offset[observed], weights[observed], self.family, self.name)
+        self._beta, self._periods, self._last = beta, periods, window.index[-1]
+        fitted = np.full(len(y), np.nan)
+        fitted[-len(values) :] = np.exp(X @ beta + offset)
+        return fitted
+
+    def _predict_mean(self, horizon: int) -> np.ndarray:
+        index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)
+        X, offset = self._design(index, self._periods, self._special_columns)
+        return np.exp(X @ self._beta + offset)
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        """Fitted coefficients: intercept, Fourier columns (``Harmonics.design`` order), special days."""
+        return self._beta
+
+
+def _glm(y, X, offset, weights, family: str, who: str) -> np.ndarray:
+    """Weighted GLM coefficients, fitted on rows collapsed by identical design and offset.
+
+    Within a group of identical rows the mean is the same, so the Poisson and
+    the (fixed-alpha) negative-binomial score equations depend on y only through
+    the weighted group sum: a GLM of the weighted group mean with the summed
+    weights as variance weights has exactly the same estimate, at ~700 rows
+    instead of tens of thousands.
+    """
+    _, first, group = np.unique(np.column_stack([X, offset]), axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    total_w = np.bincount(group, weights=weights)
+    mean_y = np.bincount(group, weights=weights * y) / total_w
+    Xg, og = X[first], offset[first]
+    with warnings.catch_warnings():
+        # A slot type that never had a call (e.g. 4 a.m. on hourly data) pushes its log rate down: harmless.
+        warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning))
+        result = sm.GLM(mean_y, Xg, family=sm.families.Poisson(), offset=og, var_weights=total_w).fit()
+        if family == "negbin":
+            mu = np.exp(X @ result.params + offset)
+            alpha = max(float(np.average(((y - mu) ** 2 - mu) / np.maximum(mu, 0.1) ** 2, weights=weights)), 1e-6)
+            family_nb = sm.families.NegativeBinomial(alpha=alpha)
+            result = sm.GLM(mean_y, Xg, family=family_nb, offset=og, var_weights=total_w).fit(start_params=result.params)
+    beta = np.asarray(result.params, dtype=float)
+    if not np.isfinite(beta).all():
+        raise ForecastError(f"{who}: the GLM did not converge to finite coefficients")
+    return beta
