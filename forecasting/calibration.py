@@ -1,0 +1,100 @@
+"""Quantile calibration learned from forecasts whose outcome is already known.
+
+A model's quantiles come from its in-sample residuals (``models.predictive``),
+which understate out-of-sample error, more so at longer leads. The fix here is
+a spread multiplier per lead bucket and quantile: the calibrated quantile is
+
+    mean + s_q * (quantile - mean)
+
+with s_q chosen on a grid so that the share of past actuals at or below the
+adjusted quantile is as close as possible to q (a split-conformal style
+adjustment of the spread around the model's own mean). Only forecast/actual
+pairs whose target interval had ended before the new forecast is issued are
+used, so a backtest that calibrates stays honest: nothing from the scored
+period's future feeds the adjustment.
+
+The rolling version (``rolling_multipliers``) keeps counts per target day so
+each origin sees only the pairs that were observed before it, over a trailing
+window of days. Calibrated quantiles are made monotone in q and kept >= 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ForecastError
+
+# Spread multipliers searched: 1/3 to 3, denser near 1.
+GRID = np.exp(np.linspace(np.log(1 / 3), np.log(3.0), 89))
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    window_days: int = 56  # trailing window of target days whose pairs are used
+    min_pairs: int = 200  # fewer pairs than this: leave the quantiles as they are
+
+    def __post_init__(self) -> None:
+        if int(self.window_days) != self.window_days or self.window_days < 1:
+            raise ForecastError(f"calibration window_days must be a whole number >= 1, got {self.window_days}")
+        if int(self.min_pairs) != self.min_pairs or self.min_pairs < 1:
+            raise ForecastError(f"calibration min_pairs must be a whole number >= 1, got {self.min_pairs}")
+
+
+def below_counts(actual: np.ndarray, mean: np.ndarray, quantile: np.ndarray) -> np.ndarray:
+    """For each grid multiplier s, how many actuals are <= mean + s * (quantile - mean)."""
+    ok = np.isfinite(actual)
+    actual, mean, quantile = actual[ok], mean[ok], quantile[ok]
+    adjusted = mean[:, None] + GRID[None, :] * (quantile - mean)[:, None]
+    adjusted = np.clip(adjusted, 0.0, None)
+    return (actual[:, None] <= adjusted).sum(axis=0)
+
+
+def choose_multiplier(below: np.ndarray, pairs: int, q: float, min_pairs: int) -> float:
+    """The grid multiplier whose share of actuals below is closest to q (1 with too few pairs)."""
+    if pairs < min_pairs:
+        return 1.0
+    gap = np.abs(below / pairs - q)
+    # Ties (flat stretches) go to the multiplier nearest 1: change the model's spread no more than needed.
+    best = np.flatnonzero(gap <= gap.min() + 1e-12)
+    return float(GRID[best[np.argmin(np.abs(np.log(GRID[best])))]])
+
+
+def apply_multipliers(mean: np.ndarray, quantiles: np.ndarray, multipliers: np.ndarray) -> np.ndarray:
+    """Calibrated quantiles, shape like ``quantiles`` (n, k) with columns in increasing q."""
+    out = mean[:, None] + multipliers[None, :] * (quantiles - mean[:, None])
+    out = np.clip(out, 0.0, None)
+    return np.maximum.accumulate(out, axis=1)
+
+
+class RollingCalibrator:
+    """Counts of actuals below adjusted quantiles, by target day, for one bucket.
+
+    ``add(target_day, actual, mean, quantiles)`` records pairs; ``multipliers(day)``
+    uses the pairs whose target day is in [day - window_days, day).
+    """
+
+    def __init__(self, quantiles: tuple[float, ...], settings: CalibrationSettings) -> None:
+        self.quantiles = tuple(quantiles)
+        self.settings = settings
+        self._below: dict[int, np.ndarray] = {}  # day -> (k, grid) counts
+        self._pairs: dict[int, int] = {}
+
+    def add(self, target_day: np.ndarray, actual: np.ndarray, mean: np.ndarray, quantiles: np.ndarray) -> None:
+        for day in np.unique(target_day):
+            rows = target_day == day
+            counts = np.stack([below_counts(actual[rows], mean[rows], quantiles[rows, j])
+                               for j in range(len(self.quantiles))])
+            key = int(day)
+            self._below[key] = self._below.get(key, 0) + counts
+            self._pairs[key] = self._pairs.get(key, 0) + int(np.isfinite(actual[rows]).sum())
+
+    def multipliers(self, day: int) -> np.ndarray:
+        days = [d for d in self._pairs if day - self.settings.window_days <= d < day]
+        pairs = sum(self._pairs[d] for d in days)
+        if not days:
+            return np.ones(len(self.quantiles))
+        below = sum(self._below[d] for d in days)
+        return np.array([choose_multiplier(below[j], pairs, q, self.settings.min_pairs)
+                         for j, q in enumerate(self.quantiles)])
