@@ -42,12 +42,21 @@ class CalibrationSettings:
             raise ForecastError(f"calibration min_pairs must be a whole number >= 1, got {self.min_pairs}")
 
 
-def below_counts(actual: np.ndarray, mean: np.ndarray, quantile: np.ndarray) -> np.ndarray:
-    """For each grid multiplier s, how many actuals are <= mean + s * (quantile - mean)."""
+def below_counts(actual: np.ndarray, mean: np.ndarray, quantile: np.ndarray, q: float) -> np.ndarray:
+    """For each grid multiplier s, how many actuals miss on the quantile's side of it.
+
+    The adjusted quantile is Q = mean + s * (quantile - mean). Coverage counts
+    lower <= actual <= upper, so a lower quantile (q < 0.5) is missed when
+    actual < Q and an upper one is respected when actual <= Q: counting the same
+    way keeps tied counts (an actual of 0 under a quantile clipped at 0) from
+    pushing the lower quantile outwards for nothing.
+    """
     ok = np.isfinite(actual)
     actual, mean, quantile = actual[ok], mean[ok], quantile[ok]
     adjusted = mean[:, None] + GRID[None, :] * (quantile - mean)[:, None]
     adjusted = np.clip(adjusted, 0.0, None)
+    if q < 0.5:
+        return (actual[:, None] < adjusted).sum(axis=0)
     return (actual[:, None] <= adjusted).sum(axis=0)
 
 
@@ -84,8 +93,8 @@ class RollingCalibrator:
     def add(self, target_day: np.ndarray, actual: np.ndarray, mean: np.ndarray, quantiles: np.ndarray) -> None:
         for day in np.unique(target_day):
             rows = target_day == day
-            counts = np.stack([below_counts(actual[rows], mean[rows], quantiles[rows, j])
-                               for j in range(len(self.quantiles))])
+            counts = np.stack([below_counts(actual[rows], mean[rows], quantiles[rows, j], q)
+                               for j, q in enumerate(self.quantiles)])
             key = int(day)
             self._below[key] = self._below.get(key, 0) + counts
             self._pairs[key] = self._pairs.get(key, 0) + int(np.isfinite(actual[rows]).sum())
