@@ -39,7 +39,7 @@ def buckets_within(horizon_days: int) -> dict[str, tuple[int, int]]:
 
 def day_numbers(local: pd.DatetimeIndex) -> np.ndarray:
     """Local calendar day of each (tz-naive, wall-clock) timestamp as a whole number of days."""
-    return (local.normalize().asi8 // pd.Timedelta(days=1).value).astype(np.int64)
+    return (local.normalize().as_unit("ns").asi8 // pd.Timedelta(days=1).value).astype(np.int64)
 
 
 def assign_buckets(real_index: pd.DatetimeIndex, origin_day: pd.Timestamp, intraday_hour: float = 8.0,
