@@ -107,3 +107,16 @@ class RollingCalibrator:
         below = sum(self._below[d] for d in days)
         return np.array([choose_multiplier(below[j], pairs, q, self.settings.min_pairs)
                          for j, q in enumerate(self.quantiles)])
+
+
+def fit_multipliers(actual: np.ndarray, mean: np.ndarray, quantiles: np.ndarray, qs: tuple[float, ...],
+                    min_pairs: int = 200) -> np.ndarray:
+    """Multipliers from one set of pairs (all observed before the forecast they will adjust)."""
+    pairs = int(np.isfinite(actual).sum())
+    return np.array([choose_multiplier(below_counts(actual, mean, quantiles[:, j], q), pairs, q, min_pairs)
+                     for j, q in enumerate(qs)])
+
+
+def lead_bucket_of_days(lead_day: np.ndarray) -> np.ndarray:
+    """Midnight-issued lead bucket of each lead day: 0 day_ahead, 1-6 week_ahead, 7+ weeks_2_6."""
+    return np.select([lead_day < 1, lead_day < 7], ["day_ahead", "week_ahead"], "weeks_2_6")

@@ -45,6 +45,8 @@ def register(sub) -> None:
     run.add_argument("--models", help="comma-separated model names (default: every registered model)")
     run.add_argument("--horizon-days", type=int, default=28, help="days to forecast (default 28)")
     run.add_argument("--backtest-origins", type=int, default=2, help="weekly origins used to pick the model")
+    run.add_argument("--calibrate", action="store_true",
+                     help="rescale the quantiles so they would have covered as nominal in the backtest")
     out_options(run, default="controlroom-forecast")
     run.set_defaults(handler=_run)
 
@@ -151,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     out = _prepare(args.out, RUN_FILES, args.force)
     history = _read(args, progress)
     result = forecast(history, horizon_days=args.horizon_days, models=models,
-                      backtest_origins=args.backtest_origins, progress=progress)
+                      backtest_origins=args.backtest_origins, progress=progress, calibrate=args.calibrate)
     result.forecast.to_csv(out / "forecast.csv", index=False, float_format="%.6g")
     result.summary().to_csv(out / "backtest.csv", index=False, float_format="%.6g")
     for queue, model in result.chosen.items():
