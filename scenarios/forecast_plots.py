@@ -65,3 +65,24 @@ def _error_by(table: pd.DataFrame, key: str, label: str, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def plot_long_range(past: dict, daily: pd.DataFrame, path: Path) -> None:
+    """Daily totals: history and the long-range forecast with its 80% and 95% bands, per queue."""
+    queues = sorted(past)
+    fig, axes = plt.subplots(len(queues), 1, figsize=(12, 3 * len(queues)), squeeze=False)
+    for ax, queue in zip(axes[:, 0], queues):
+        rows = daily[daily["queue"] == queue]
+        ax.plot(past[queue].index, past[queue].to_numpy(), color="black", lw=0.6, label="history")
+        if "calls_p2.5" in rows and "calls_p97.5" in rows:
+            ax.fill_between(rows["date"], rows["calls_p2.5"], rows["calls_p97.5"], color="tab:orange", alpha=0.15,
+                            label="95%")
+        if "calls_p10" in rows and "calls_p90" in rows:
+            ax.fill_between(rows["date"], rows["calls_p10"], rows["calls_p90"], color="tab:orange", alpha=0.3,
+                            label="80%")
+        ax.plot(rows["date"], rows["calls"], color="tab:orange", lw=1, label="forecast")
+        ax.set_title(f"queue {queue}: calls per day")
+        ax.legend(loc="upper left", fontsize=8, ncol=4)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

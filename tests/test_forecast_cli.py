@@ -74,3 +74,9 @@ def test_forecast_run_writes_a_forecast_per_queue(data_file, tmp_path):
                  "--models", "seasonal_naive,seasonal_average", "--quiet"]) == 0
     forecast = pd.read_csv(out / "forecast.csv", dtype={"queue": str})
     assert forecast.groupby("queue").size().to_dict() == {"101": 192, "999": 192}
+
+
+def test_long_range_needs_a_year_and_says_so(data_file, tmp_path, capsys):
+    code = main(["forecast", "long-range", "--data", str(data_file), "--out", str(tmp_path / "lr"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "needs at least 365" in err

@@ -11,6 +11,7 @@ from .common import add_parser, out_options
 
 BACKTEST_FILES = ("leaderboard.csv", "forecasts.csv", "by_lead.csv", "by_time_of_day.csv")
 RUN_FILES = ("forecast.csv", "backtest.csv")
+LONG_FILES = ("daily.csv", "intervals.csv", "daily.png")
 INTERVALS = (15, 30, 60)
 
 
@@ -49,6 +50,17 @@ def register(sub) -> None:
                      help="rescale the quantiles so they would have covered as nominal in the backtest")
     out_options(run, default="controlroom-forecast")
     run.set_defaults(handler=_run)
+
+    long = add_parser(commands, "long-range",
+                      "daily totals 12 to 18 months ahead (trend, annual cycle, holidays) spread over intervals",
+                      "controlroom forecast long-range --data calls.csv --out finance --horizon-days 548")
+    _data_options(long)
+    long.add_argument("--horizon-days", type=int, default=548, help="days to forecast (default 548, 18 months)")
+    long.add_argument("--holidays", default="GB-ENG",
+                      help="holiday calendar COUNTRY[-SUBDIVISION] of the holidays package, or 'none' (default GB-ENG)")
+    long.add_argument("--annual-order", type=int, default=3, help="Fourier pairs for the annual cycle (default 3)")
+    out_options(long, default="controlroom-long-range")
+    long.set_defaults(handler=_long_range)
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -159,4 +171,28 @@ def _run(args: argparse.Namespace) -> int:
     for queue, model in result.chosen.items():
         print(f"{queue}: forecast with {model}")
     print(f"results in {out}/ ({', '.join(RUN_FILES)})")
+    return 0
+
+
+def _long_range(args: argparse.Namespace) -> int:
+    from forecasting.long_range import LongRangeSettings, daily_totals, long_range_forecast
+
+    from ..forecast_plots import plot_long_range
+
+    progress = Progress(quiet=args.quiet).begin("long range")
+    country, subdiv = (None, None) if args.holidays.lower() == "none" else (args.holidays.split("-", 1) + [None])[:2]
+    settings = LongRangeSettings(annual_order=args.annual_order, holiday_country=country, holiday_subdiv=subdiv)
+    out = _prepare(args.out, LONG_FILES, args.force)
+    history = _read(args, progress)
+    result = long_range_forecast(history, args.horizon_days, settings)
+    result.daily.to_csv(out / "daily.csv", index=False, float_format="%.6g")
+    result.intervals.to_csv(out / "intervals.csv", index=False, float_format="%.6g")
+    past = {queue: daily_totals(rows.set_index("interval_start")["calls"].astype(float))
+            for queue, rows in history.groupby("queue", sort=True)}
+    plot_long_range(past, result.daily, out / "daily.png")
+    for queue, growth in result.growth.items():
+        days = result.daily[result.daily["queue"] == queue]
+        print(f"{queue}: trend {growth:+.1%} a year; {days['calls'].sum():,.0f} calls forecast over "
+              f"{len(days)} days")
+    print(f"results in {out}/ ({', '.join(LONG_FILES)})")
     return 0
