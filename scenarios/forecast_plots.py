@@ -43,7 +43,7 @@ def _forecast_vs_actual(forecasts: pd.DataFrame, best: pd.Series, days: int, pat
             ax.fill_between(x, rows["calls_p10"], rows["calls_p90"], color="tab:blue", alpha=0.3, label="80%")
         ax.plot(x, rows["calls"], color="tab:blue", lw=1, label=f"{best[queue]} (day ahead)")
         ax.plot(x, rows["actual"], color="black", lw=0.6, label="actual")
-        ax.set_title(f"queue {queue}: day-ahead forecasts of the last {days} origins")
+        ax.set_title(f"queue {queue}: day-ahead forecasts over the last {days} days of origins")
         ax.set_ylabel("calls per interval")
         ax.legend(loc="upper left", fontsize=8, ncol=4)
     fig.tight_layout()
