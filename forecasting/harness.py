@@ -169,14 +169,19 @@ class _Queue:
         self.actual = real.to_numpy(dtype=float)
 
     # ----- plan
-    def _origin_days(self, need_days: int) -> tuple[list[int], int]:
+    def _scored_days(self) -> tuple[list[int], int, int]:
+        """Scored origin days, the first whole day of history and the last."""
         s = self.settings
         first_full = self.days[0] if self.local[0] == self.local[0].normalize() else self.days[0] + 1
         ends_at_midnight = (self.local[-1] + self.interval) == (self.local[-1] + self.interval).normalize()
         last_full = self.days[-1] if ends_at_midnight else self.days[-1] - 1
         last_origin = last_full - s.horizon_days + 1
+        return [last_origin - s.step_days * i for i in range(s.origins)][::-1], int(first_full), int(last_full)
+
+    def _origin_days(self, need_days: int) -> tuple[list[int], int]:
+        s = self.settings
+        scored, first_full, last_full = self._scored_days()
         first_allowed = first_full + need_days
-        scored = [last_origin - s.step_days * i for i in range(s.origins)][::-1]
         if scored[0] < first_allowed:
             total = s.origins * s.step_days + s.horizon_days + need_days
             raise ForecastError(
@@ -232,7 +237,14 @@ class _Queue:
     def run(self, names: list[str]):
         s = self.settings
         models = {name: make_model(name) for name in names}
-        need = max(math.ceil(m.min_length(self.periods) / self.periods.day) for m in models.values())
+        needs = {name: math.ceil(m.min_length(self.periods) / self.periods.day) for name, m in models.items()}
+        scored, first_full, _ = self._scored_days()
+        for name in [n for n in names if n != BASELINE and needs[n] > scored[0] - first_full]:
+            # A model that needs more history than the first origin has is left out, not the whole backtest.
+            self.say(f"queue {self.queue!r}: skipping {name}: needs {needs[name]} days of history before the "
+                     f"first origin, which has {max(scored[0] - first_full, 0)}")
+            del models[name]
+        need = max(needs[name] for name in models)
         days, n_warm = self._origin_days(need)
         issues = self._issues(days)
         for issue in issues:

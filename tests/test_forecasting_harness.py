@@ -184,3 +184,21 @@ def test_calibration_uses_only_days_before_the_origin():
     assert calibrator.multipliers(20) == pytest.approx([1.0])  # day 20 itself is not yet known
     assert calibrator.multipliers(21)[0] == pytest.approx(GRID[GRID >= 2.5].min())
     assert calibrator.multipliers(31) == pytest.approx([1.0])  # out of the 10-day window again
+
+
+def test_a_model_needing_more_history_than_the_first_origin_has_is_left_out(small_history, monkeypatch):
+    from forecasting import models as registry
+    from forecasting.models import SeasonalAverage
+
+    class LongMemory(SeasonalAverage):
+        name = "long_memory"
+
+        def min_length(self, periods):
+            return 365 * periods.day
+
+    monkeypatch.setitem(registry.REGISTRY, "long_memory", LongMemory)
+    messages = []
+    report = run_backtest(small_history[small_history["queue"] == "999"], ["seasonal_naive", "long_memory"],
+                          HarnessSettings(**QUICK), progress=messages.append)
+    assert set(report.leaderboard["model"]) == {"seasonal_naive"}
+    assert any("skipping long_memory: needs 365 days" in m for m in messages)
