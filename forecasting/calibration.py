@@ -8,7 +8,11 @@ a spread multiplier per lead bucket and quantile: the calibrated quantile is
 
 with s_q chosen on a grid so that the share of past actuals at or below the
 adjusted quantile is as close as possible to q (a split-conformal style
-adjustment of the spread around the model's own mean). Only forecast/actual
+adjustment of the spread around the model's own mean). The two bounds of a
+central interval (0.1 and 0.9, 0.025 and 0.975) are chosen together so the
+interval's coverage comes first (``choose_multipliers``): with one or two calls
+an interval, integer outcomes make each tail jump, and a lower bound of 0 can
+never be missed. Only forecast/actual
 pairs whose target interval had ended before the new forecast is issued are
 used, so a backtest that calibrates stays honest: nothing from the scored
 period's future feeds the adjustment.
@@ -70,6 +74,40 @@ def choose_multiplier(below: np.ndarray, pairs: int, q: float, min_pairs: int) -
     return float(GRID[best[np.argmin(np.abs(np.log(GRID[best])))]])
 
 
+def choose_multipliers(below: np.ndarray, pairs: int, qs: tuple[float, ...], min_pairs: int,
+                       tail_weight: float = 0.1) -> np.ndarray:
+    """Multipliers for all quantiles: central intervals jointly, other quantiles one by one.
+
+    For a pair (q, 1 - q) the misses below the lower bound and above the upper
+    are disjoint, so the interval's coverage is 1 - miss_below(s_lo) -
+    miss_above(s_hi). The pair minimises (coverage error)^2 + tail_weight x
+    (each tail's error)^2: with continuous outcomes both tails reach nominal
+    and nothing changes from calibrating them one by one; with small counts,
+    where a bound cannot move past an integer without jumping (a lower bound
+    at 0 can never be missed), the interval's coverage comes first and the
+    other tail gives way.
+    """
+    qs = tuple(qs)
+    out = np.array([choose_multiplier(below[j], pairs, q, min_pairs) for j, q in enumerate(qs)])
+    if pairs < min_pairs:
+        return out
+    for j, q in enumerate(qs):
+        hi = next((k for k, other in enumerate(qs) if q < 0.5 and abs(other - (1 - q)) < 1e-9), None)
+        if hi is None:
+            continue
+        tail = q
+        miss_lo = below[j] / pairs  # share below the lower bound, per s_lo
+        miss_hi = 1 - below[hi] / pairs  # share above the upper bound, per s_hi
+        cost = ((miss_lo[:, None] + miss_hi[None, :] - 2 * tail) ** 2
+                + tail_weight * ((miss_lo[:, None] - tail) ** 2 + (miss_hi[None, :] - tail) ** 2))
+        # Ties go to the pair of multipliers nearest 1 (the model's own spread).
+        distance = np.abs(np.log(GRID))[:, None] + np.abs(np.log(GRID))[None, :]
+        best = np.flatnonzero(cost.ravel() <= cost.min() + 1e-12)
+        a, b = np.unravel_index(best[np.argmin(distance.ravel()[best])], cost.shape)
+        out[j], out[hi] = GRID[a], GRID[b]
+    return out
+
+
 def apply_multipliers(mean: np.ndarray, quantiles: np.ndarray, multipliers: np.ndarray) -> np.ndarray:
     """Calibrated quantiles, shape like ``quantiles`` (n, k) with columns in increasing q."""
     out = mean[:, None] + multipliers[None, :] * (quantiles - mean[:, None])
@@ -105,16 +143,15 @@ class RollingCalibrator:
         if not days:
             return np.ones(len(self.quantiles))
         below = sum(self._below[d] for d in days)
-        return np.array([choose_multiplier(below[j], pairs, q, self.settings.min_pairs)
-                         for j, q in enumerate(self.quantiles)])
+        return choose_multipliers(below, pairs, self.quantiles, self.settings.min_pairs)
 
 
 def fit_multipliers(actual: np.ndarray, mean: np.ndarray, quantiles: np.ndarray, qs: tuple[float, ...],
                     min_pairs: int = 200) -> np.ndarray:
     """Multipliers from one set of pairs (all observed before the forecast they will adjust)."""
     pairs = int(np.isfinite(actual).sum())
-    return np.array([choose_multiplier(below_counts(actual, mean, quantiles[:, j], q), pairs, q, min_pairs)
-                     for j, q in enumerate(qs)])
+    below = np.stack([below_counts(actual, mean, quantiles[:, j], q) for j, q in enumerate(qs)])
+    return choose_multipliers(below, pairs, qs, min_pairs)
 
 
 def lead_bucket_of_days(lead_day: np.ndarray) -> np.ndarray:

@@ -202,3 +202,20 @@ def test_a_model_needing_more_history_than_the_first_origin_has_is_left_out(smal
                           HarnessSettings(**QUICK), progress=messages.append)
     assert set(report.leaderboard["model"]) == {"seasonal_naive"}
     assert any("skipping long_memory: needs 365 days" in m for m in messages)
+
+
+def test_calibration_brings_small_count_intervals_to_nominal_coverage():
+    """At 0.3-3 calls an interval, exact Poisson quantiles over-cover (integer outcomes; a lower
+    bound of 0 is never missed). Calibrating each interval's two bounds together fixes coverage."""
+    from forecasting.calibration import fit_multipliers
+    from forecasting.models.predictive import Dispersion
+
+    rng = np.random.default_rng(1)
+    mean = rng.uniform(0.3, 3.0, 20000)
+    qs = (0.025, 0.1, 0.5, 0.9, 0.975)
+    exact = Dispersion().quantiles(mean, qs)  # the true distribution's (jittered) quantiles
+    past, fresh = rng.poisson(mean), rng.poisson(mean)
+    assert metrics.coverage(fresh, exact[:, 1], exact[:, 3]) > 0.84
+    calibrated = apply_multipliers(mean, exact, fit_multipliers(past.astype(float), mean, exact, qs))
+    assert metrics.coverage(fresh, calibrated[:, 1], calibrated[:, 3]) == pytest.approx(0.80, abs=0.02)
+    assert metrics.coverage(fresh, calibrated[:, 0], calibrated[:, 4]) == pytest.approx(0.95, abs=0.02)
