@@ -22,6 +22,7 @@ import pandas as pd
 
 from .aht import forecast_aht, wall_clock_workload
 from .backtest import backtest_model, summarise, weekly_origins
+from .calibration import apply_multipliers, fit_multipliers, lead_bucket_of_days
 from .clock import Periods, from_wall_clock, future_intervals, infer_interval, to_wall_clock, wall_time
 from .errors import ForecastError
 from .history import validate_history
@@ -72,6 +73,7 @@ class _Plan:
     quantiles: tuple[float, ...]
     aht_weeks: int
     progress: Callable[[str], None] | None
+    calibrate: bool = False
 
     def info(self, message: str) -> None:
         if self.progress is not None:
@@ -104,6 +106,7 @@ def forecast(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     progress: Callable[[str], None] | None = None,
     aht_weeks: int = 8,
+    calibrate: bool = False,
 ) -> ForecastResult:
     """Forecast calls and AHT for every queue of ``history`` (``schema`` history contract).
 
@@ -111,6 +114,12 @@ def forecast(
     ``progress`` receives one-line progress messages and notices (skipped
     models, no backtest possible, no handle times); without it, the notices go
     to ``warnings``.
+
+    ``calibrate``: rescale the chosen model's quantiles around its mean, per lead
+    bucket (day_ahead, week_ahead, weeks_2_6), so that they would have covered
+    as nominal in its backtest (``forecasting.calibration``). Needs a backtest:
+    without origins, or with fewer than 200 scored pairs in a bucket, that
+    bucket is left as the model gave it.
     """
     plan = _Plan(
         horizon_days=horizon_days,
@@ -119,6 +128,7 @@ def forecast(
         quantiles=validate_quantiles(quantiles),
         aht_weeks=aht_weeks,
         progress=progress,
+        calibrate=bool(calibrate),
     )
     history = validate_history(history)
     forecasts, scores, chosen = [], [], {}
@@ -149,6 +159,8 @@ def _forecast_queue(queue, rows: pd.DataFrame, plan: _Plan) -> tuple[pd.DataFram
     scores = _backtest(queue, calls, models, plan)
     model = _fit_best(queue, calls, models, scores, plan)
     wall = model.predict(horizon, plan.quantiles)
+    if plan.calibrate and len(scores):
+        wall = _calibrate(queue, calls, model.name, scores, wall, plan)
     wall[AHT] = forecast_aht(workload, horizon, plan.aht_weeks)
     if wall[AHT].isna().all():
         plan.warn(f"queue {queue!r}: no handle times in history; aht forecast is NaN")
@@ -205,6 +217,37 @@ def _fit_best(queue, y: pd.Series, models: list[ForecastModel], scores: pd.DataF
         plan.info(f"queue {queue!r}: forecasting with {model.name}")
         return model
     raise ForecastError(f"no model could forecast ({'; '.join(problems)})")
+
+
+def _calibrate(queue, y: pd.Series, name: str, scores: pd.DataFrame, wall: pd.DataFrame, plan: _Plan) -> pd.DataFrame:
+    """Quantiles rescaled per lead bucket from the chosen model's backtest pairs (all before the forecast)."""
+    origins = list(scores.loc[scores[MODEL] == name, ORIGIN])
+    horizon = int(scores[HORIZON].iloc[0])
+    columns = [quantile_column(q) for q in plan.quantiles]
+    actual, mean, quant, buckets = [], [], [], []
+    model = make_model(name)
+    for origin in origins:
+        pos = y.index.get_loc(origin)
+        frame = model.fit(y.iloc[:pos]).predict(horizon, plan.quantiles)
+        actual.append(y.iloc[pos:pos + horizon].to_numpy(dtype=float))
+        mean.append(frame[CALLS].to_numpy())
+        quant.append(frame[columns].to_numpy())
+        buckets.append(_buckets(frame.index))
+    actual, mean, quant, buckets = map(np.concatenate, (actual, mean, quant, buckets))
+    wall = wall.copy()
+    target = _buckets(wall.index)
+    for bucket in np.unique(target):
+        rows, past = target == bucket, buckets == bucket
+        multipliers = fit_multipliers(actual[past], mean[past], quant[past], plan.quantiles)
+        wall.loc[rows, columns] = apply_multipliers(wall[CALLS].to_numpy()[rows], wall.loc[rows, columns].to_numpy(),
+                                                    multipliers)
+        plan.info(f"queue {queue!r}: {bucket} quantile spread x {', '.join(f'{m:.2f}' for m in multipliers)}")
+    return wall
+
+
+def _buckets(index: pd.DatetimeIndex) -> np.ndarray:
+    lead = ((index.normalize() - index[0].normalize()) // pd.Timedelta(days=1)).to_numpy()
+    return lead_bucket_of_days(lead)
 
 
 def _empty_scores() -> pd.DataFrame:

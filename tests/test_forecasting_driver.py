@@ -157,3 +157,21 @@ def test_no_backtest_requested_uses_the_first_model_that_fits():
     assert result.chosen == {"999": "seasonal_average"}
     assert result.backtest.empty
     assert not any("too short" in m for m in messages)
+
+
+def test_calibrated_driver_widens_quantiles_when_recent_errors_outgrow_the_fit():
+    """The last weeks are far noisier than the history the model's spread was fitted on; the
+    calibrated forecast's 80% band widens to match its backtest errors, and the mean stays put."""
+    rng = np.random.default_rng(21)
+    index = pd.date_range("2026-01-05", periods=12 * 168, freq="h", tz="UTC")
+    rate = np.full(len(index), 20.0)
+    calls = rng.poisson(rate)
+    calls[-3 * 168:] = rng.poisson(rng.gamma(2.0, 10.0, 3 * 168))  # same mean, much larger spread
+    hist = pd.DataFrame({"queue": "999", "interval_start": index, "calls": calls, "aht": np.nan})
+    plain = forecast(hist, 7, ["seasonal_average"], backtest_origins=2, progress=lambda m: None)
+    tuned = forecast(hist, 7, ["seasonal_average"], backtest_origins=2, progress=lambda m: None, calibrate=True)
+    np.testing.assert_allclose(tuned.forecast["calls"], plain.forecast["calls"])
+    width = lambda f: (f["calls_p90"] - f["calls_p10"]).mean()  # noqa: E731
+    assert width(tuned.forecast) > 1.2 * width(plain.forecast)
+    q = tuned.forecast[["calls_p2.5", "calls_p10", "calls_p50", "calls_p90", "calls_p97.5"]].to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()
