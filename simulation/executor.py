@@ -7,7 +7,7 @@ the same results with 1 worker, 8 processes or a Dask cluster.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Sequence
 
 from .errors import SimulationError
@@ -32,7 +32,6 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], workers: int = 1, scheduler:
     results = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
         futures = {pool.submit(fn, *task): k for k, task in enumerate(tasks)}
-        from concurrent.futures import as_completed
         for future in as_completed(futures):
             k = futures[future]
             results[k] = future.result()
@@ -43,7 +42,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], workers: int = 1, scheduler:
 
 def _on_dask(fn, tasks, scheduler, done):
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise SimulationError("SimulationConfig: scheduler needs Dask distributed "
                               "(pip install 'controlroom[dask]')") from None
@@ -53,13 +52,11 @@ def _on_dask(fn, tasks, scheduler, done):
         raise SimulationError(f"SimulationConfig: cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     try:
         futures = [client.submit(fn, *task, pure=False) for task in tasks]
-        index = {f.key: k for k, f in enumerate(futures)}
-        results = [None] * len(tasks)
-        for future in as_completed(futures):
-            k = index[future.key]
-            results[k] = future.result()
+        results = []
+        for k, future in enumerate(futures):  # in order: progress lags a little, results do not
+            results.append(future.result())
             if done is not None:
-                done(k, results[k])
+                done(k, results[-1])
         return results
     finally:
         client.close()
