@@ -461,3 +461,31 @@ def read_see_call_log(path: str | Path, *, timezone: str = "Asia/Jerusalem", que
         "service_start": local(start), "service_end": local(end),
     })
     return log.sort_values("arrival", kind="stable", ignore_index=True)
+
+
+STAFFING_TIME_COLUMNS = ("interval_start", "start", "end", "break_start", "break_end")
+
+
+def read_staffing_file(path: str | Path, *, timezone: str = "Europe/London") -> pd.DataFrame:
+    """Agents on duty per interval (interval_start, agents, optionally queue or skills) or a
+    roster (staff_id, start, end, optionally break_start, break_end, and skills), with its times
+    as real instants; values are checked by the simulation, which names the row."""
+    _check_timezone(timezone)
+    source, raw = _read_table(path)
+    if "agents" not in raw.columns and "staff_id" not in raw.columns:
+        raise source.fail(f"expected agents per interval (interval_start, agents, optionally queue or skills) "
+                          f"or a roster (staff_id, start, end, skills); the file has columns {list(raw.columns)}")
+    table = raw.copy()
+    for column in STAFFING_TIME_COLUMNS:
+        if column not in table.columns:
+            continue
+        given = table[column].notna() & (table[column].astype(str).str.strip() != "")
+        if column in ("interval_start", "start", "end") and not given.all():
+            raise source.fail(f"the time ({column}) is empty", _first(~given))
+        parsed = pd.Series(pd.NaT, index=table.index, dtype=f"datetime64[ns, {timezone}]")
+        if given.any():
+            parsed[given] = _instants(source, table.loc[given, column], column, timezone)
+        table[column] = parsed
+    if "agents" in table.columns:
+        table["agents"] = _numbers(source, raw, "agents", whole=True)
+    return table
