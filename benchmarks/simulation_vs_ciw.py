@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simulation import QueueConfig, SimulationConfig, simulate
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages first
+
+from simulation import QueueConfig, SimulationConfig, simulate  # noqa: E402
 
 N, AHT, LOAD, PATIENCE, THRESHOLD = 20, 300.0, 20.0, 180.0, 20.0
 
