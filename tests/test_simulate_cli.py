@@ -73,7 +73,8 @@ def test_a_bad_staffing_file_is_one_line_naming_file_and_row(tmp_path, capsys):
 
 
 def test_simulate_infers_the_staff_on_duty_from_a_see_lab_log(tmp_path):
-    data = Path("/work/shared/data/anonymous_bank_1999-01_calls.csv.gz")
+    from test_simulation_trace import DATA as data
+
     if not data.exists():
         pytest.skip("shared data not found")
     raw = pd.read_csv(data, dtype=str)

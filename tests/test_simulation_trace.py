@@ -23,8 +23,11 @@ from simulation import QueueConfig, SimulationConfig, simulate
 from simulation.patience import estimate_patience
 from simulation.trace import agent_shifts, compare_by, gap_between_calls_under_load
 
-DATA = Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "data" / "anonymous_bank_1999-01_calls.csv.gz"
-DATA = DATA if DATA.exists() else Path("/work/shared/data/anonymous_bank_1999-01_calls.csv.gz")
+ROOT = Path(__file__).resolve().parents[1]
+# ../shared/data from the project root; a git worktree sits one folder deeper
+DATA = next((p for p in (ROOT.parent / "shared" / "data" / "anonymous_bank_1999-01_calls.csv.gz",
+                         ROOT.parent.parent / "shared" / "data" / "anonymous_bank_1999-01_calls.csv.gz")
+             if p.exists()), ROOT.parent / "shared" / "data" / "anonymous_bank_1999-01_calls.csv.gz")
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"shared data not found ({DATA})")
 THRESHOLD = 20.0
 DAYS = (3, 4, 5, 6, 7)
