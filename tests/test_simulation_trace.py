@@ -11,7 +11,9 @@ abandonment within 0.055 of the observed on every day (mean error -0.017); daily
 (answered within 20 s) 0.02 to 0.23 above the observed (mean +0.115): the model is optimistic,
 because inferred staffing counts agents as available between calls when they were doing other
 work, and the bank's priority and skills routing is simpler here (simulation/trace.py explains
-it). The tolerances below are those figures with a little room, not the model's own output.
+it). On the five days tested, over the 84 hours with 30 calls or more, the hourly service level
+and mean wait correlate with the observed at 0.87 each, hourly abandonment is off by 0.027 on
+average. The tolerances below are those figures with some room, not the model's own output.
 """
 
 from pathlib import Path
@@ -72,12 +74,12 @@ def test_hour_by_hour_the_replay_follows_the_real_day(replay):
     simulated = np.concatenate([h.simulated_service_level for h in hours])
     assert len(observed) > 60
     # busy hours are bad hours in both: the service level moves with the real one
-    assert np.corrcoef(observed, simulated)[0, 1] > 0.6
+    assert np.corrcoef(observed, simulated)[0, 1] > 0.75
     abandon_error = np.concatenate([h.simulated_abandon_rate - h.observed_abandon_rate for h in hours])
     assert np.abs(abandon_error).mean() < 0.05
     wait_o = np.concatenate([h.observed_wait for h in hours])
     wait_s = np.concatenate([h.simulated_wait for h in hours])
-    assert np.corrcoef(wait_o, wait_s)[0, 1] > 0.6
+    assert np.corrcoef(wait_o, wait_s)[0, 1] > 0.75
 
 
 def test_agents_are_busy_between_calls_while_callers_wait(replay):
