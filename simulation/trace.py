@@ -16,7 +16,7 @@ from sessions split at 30-minute gaps, KM patience from the month, after-call 34
 replications; tests/test_simulation_trace.py):
 - daily abandonment within 0.055 of the observed on every one of the 29 days (mean error -0.017);
 - daily service level (answered within 20 s) above the observed by 0.02 to 0.23 (mean +0.115):
-  the model is optimistic; without the after-call term it was +0.25 on average;
+  the model is optimistic; without the after-call term it was about +0.26 (first 12 days);
 - hour by hour (5 working days, 84 hours with 30+ calls) simulated and observed service level
   and mean wait correlate at 0.87; hourly abandonment is off by 0.027 on average, hourly
   service level by +0.15.
