@@ -108,3 +108,14 @@ def test_abstraction_times_must_be_tz_aware_and_in_order():
         Abstraction(START, START, share=0.1)
     with pytest.raises(SimulationError, match="duration must be one of"):
         PullOuts(1.0, 60.0, duration="weibull")
+
+
+def test_an_abstraction_for_one_queue_takes_only_handlers_who_answer_it():
+    # a major incident pulls 999-skilled handlers; the 101-only pool is untouched
+    window = Abstraction(START + pd.Timedelta(hours=1), START + pd.Timedelta(hours=2), share=1.0, queue="999")
+    config = SimulationConfig(QUEUES, replications=1, seed=3, abstractions=(window,))
+    result = simulate(demand({"999": 0.5, "101": 0.5}, 3), pools({"999": 4, "101": 6}, 3), config)
+    on = logged_in_per_interval(result)
+    inside = (on.index >= window.start) & (on.index < window.end)
+    assert on[inside].max() <= 6.05 and on[inside].min() >= 5.5  # only the six 101 handlers left
+    assert on[~inside].min() >= 9.5
