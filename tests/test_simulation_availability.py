@@ -1,8 +1,6 @@
 """Who is there to answer: skills (999 only, 101 only, both), abstraction windows and random
 pull-outs of handlers on shift."""
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
