@@ -104,7 +104,12 @@ class Router:
             self.lines[q].append(i)
 
     def expected_wait(self, i: int) -> float:
-        """(Callers ahead at this or a higher priority + 1) x mean handling time / handlers on."""
+        """(Callers ahead at this or a higher priority + 1) x mean handling time / handlers on.
+
+        Callers who already hung up but have not yet been skipped (lazy abandonment) still count
+        as ahead, so at busy times the estimate runs high and callbacks are offered a little
+        more readily than an exact count would.
+        """
         q = self.queue[i]
         on = self.logged_in[q]
         if on <= 0:
