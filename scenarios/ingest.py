@@ -392,3 +392,100 @@ def _on_grid(per_interval: pd.DataFrame, minutes: int) -> pd.DataFrame:
     full[CALLS] = full[CALLS].fillna(0).astype(np.int64)
     full[AHT] = full[AHT].astype(float)
     return full.reset_index()[list(HISTORY_COLUMNS)]
+
+
+SEE_COLUMNS = ("date", "vru_exit", "q_start", "q_time", "outcome", "ser_start", "ser_exit", "ser_time",
+               "server", "type")
+
+
+def is_see_call_log(path: str | Path) -> bool:
+    """Whether the file is in the Technion SEE Lab call-centre format (vru_entry, q_start, ...)."""
+    try:
+        header = pd.read_csv(path, nrows=0)
+    except (ValueError, OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return False
+    names = {str(c).strip().lower() for c in header.columns}
+    return {"vru_entry", "q_start", "ser_start", "outcome"} <= names
+
+
+def read_see_call_log(path: str | Path, *, timezone: str = "Asia/Jerusalem", queue: str | None = None) -> pd.DataFrame:
+    """A call log in the Technion SEE Lab format (e.g. the Anonymous Bank data) as a standard one.
+
+    Calls that never reached the agent queue (hung up in the voice-response unit), calls
+    "answered" by NO_SERVER (finished in a few seconds without an agent) and PHANTOM recording
+    artefacts are dropped. A call joins the queue at q_start, or at vru_exit when it
+    went straight to an agent (q_start 0:00:00). Returns arrival, queue (the service ``type``,
+    or ``queue`` for every call), handle_time (ser_time of answered calls, else NaN), wait
+    (q_time), abandoned (outcome HANG), agent, service_start and service_end (NaT if not answered),
+    sorted by arrival.
+    """
+    _check_timezone(timezone)
+    source, raw = _read_table(path)
+    missing = [c for c in SEE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise source.fail(f"missing column(s) {', '.join(missing)} of the SEE Lab call-log format; "
+                          f"the file has columns {list(raw.columns)}")
+    outcome = raw["outcome"].str.strip().str.upper()
+    bad = ~outcome.isin(["AGENT", "HANG", "PHANTOM"])
+    if bad.any():
+        row = _first(bad)
+        raise source.fail(f"outcome {raw.at[row, 'outcome']!r} is not AGENT, HANG or PHANTOM", row)
+    queued = raw["q_start"].str.strip() != "0:00:00"
+    no_agent = (outcome == "AGENT") & (raw["server"].str.strip().str.upper() == "NO_SERVER")
+    keep = (outcome != "PHANTOM") & (queued | (outcome == "AGENT")) & ~no_agent
+    raw, outcome, queued = raw[keep], outcome[keep], queued[keep]
+    day = pd.to_datetime(raw["date"].str.strip(), format="%y%m%d", errors="coerce")
+    if day.isna().any():
+        row = _first(day.isna())
+        raise source.fail(f"date {raw.at[row, 'date']!r} is not YYMMDD", row)
+
+    def clock(column):
+        delta = pd.to_timedelta(raw[column].str.strip(), errors="coerce")
+        if delta.isna().any():
+            row = _first(delta.isna())
+            raise source.fail(f"{column} {raw.at[row, column]!r} is not a time H:MM:SS", row)
+        return day + delta
+
+    arrival = clock("q_start").where(queued, clock("vru_exit"))
+    answered = outcome == "AGENT"
+    start, end = clock("ser_start").where(answered), clock("ser_exit").where(answered)
+    end = end.where(end >= start, end + pd.Timedelta(days=1))  # a call answered before midnight, ending after
+    local = lambda t: t.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT").dt.as_unit("ns")  # noqa: E731
+    log = pd.DataFrame({
+        "arrival": local(arrival),
+        QUEUE: raw["type"].str.strip() if queue is None else queue,
+        "handle_time": _numbers(source, raw, "ser_time").where(answered),
+        "wait": _numbers(source, raw, "q_time"),
+        "abandoned": ~answered,
+        "agent": raw["server"].str.strip().where(answered),
+        "service_start": local(start), "service_end": local(end),
+    })
+    return log.sort_values("arrival", kind="stable", ignore_index=True)
+
+
+STAFFING_TIME_COLUMNS = ("interval_start", "start", "end", "break_start", "break_end")
+
+
+def read_staffing_file(path: str | Path, *, timezone: str = "Europe/London") -> pd.DataFrame:
+    """Agents on duty per interval (interval_start, agents, optionally queue or skills) or a
+    roster (staff_id, start, end, optionally break_start, break_end, and skills), with its times
+    as real instants; values are checked by the simulation, which names the row."""
+    _check_timezone(timezone)
+    source, raw = _read_table(path)
+    if "agents" not in raw.columns and "staff_id" not in raw.columns:
+        raise source.fail(f"expected agents per interval (interval_start, agents, optionally queue or skills) "
+                          f"or a roster (staff_id, start, end, skills); the file has columns {list(raw.columns)}")
+    table = raw.copy()
+    for column in STAFFING_TIME_COLUMNS:
+        if column not in table.columns:
+            continue
+        given = table[column].notna() & (table[column].astype(str).str.strip() != "")
+        if column in ("interval_start", "start", "end") and not given.all():
+            raise source.fail(f"the time ({column}) is empty", _first(~given))
+        parsed = pd.Series(pd.NaT, index=table.index, dtype=f"datetime64[ns, {timezone}]")
+        if given.any():
+            parsed[given] = _instants(source, table.loc[given, column], column, timezone)
+        table[column] = parsed
+    if "agents" in table.columns:
+        table["agents"] = _numbers(source, raw, "agents", whole=True)
+    return table

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from . import schema as S
-from .config import SimulationConfig
+from .config import QueueConfig, SimulationConfig
 from .errors import SimulationError
 from .tables import first_row, numeric_column, require_columns
 from .timeline import Timeline, tz_aware_column, uniform_step
@@ -44,6 +44,7 @@ class CallDraws:
     interval: np.ndarray
     handle: np.ndarray
     patience: np.ndarray
+    kind: np.ndarray | None = None  # behaviour.FIRST/REDIAL/REPEAT; None: all first calls
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -132,8 +133,24 @@ def _handle_times(mean: np.ndarray, queue: np.ndarray, config: SimulationConfig,
 
 
 def _patience(queue: np.ndarray, config: SimulationConfig, u: np.ndarray) -> np.ndarray:
-    mean = np.array([np.inf if q.mean_patience_s is None else q.mean_patience_s for q in config.queues])[queue]
-    fixed = np.array([q.patience == "fixed" for q in config.queues])[queue]
-    with np.errstate(invalid="ignore"):
-        drawn = np.where(fixed, mean, -mean * np.log1p(-u))
-    return np.where(np.isinf(mean), np.inf, drawn)
+    """Patience per call by inverse transform of ``u`` (inf for callers who never hang up)."""
+    out = np.full(len(queue), np.inf)
+    for q, qc in enumerate(config.queues):
+        mine = queue == q
+        if mine.any():
+            out[mine] = patience_draws(qc, u[mine])
+    return out
+
+
+def patience_draws(qc: QueueConfig, u: np.ndarray) -> np.ndarray:
+    if qc.patience == "empirical":
+        return qc.empirical_patience.sample(u)
+    if qc.mean_patience_s is None:
+        return np.full(len(u), np.inf)
+    mean = qc.mean_patience_s
+    if qc.patience == "fixed":
+        return np.full(len(u), float(mean))
+    if qc.patience == "lognormal":
+        sigma = np.sqrt(np.log1p(qc.patience_cv ** 2))
+        return mean * np.exp(sigma * ndtri(u) - sigma**2 / 2)
+    return -mean * np.log1p(-u)

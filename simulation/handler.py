@@ -5,11 +5,13 @@ from __future__ import annotations
 from .routing import Handler, Router
 
 
-def handler_day(env, handler: Handler, windows, router: Router, handle, answered_at, server, logged):
+def handler_day(env, handler: Handler, windows, router: Router, busy, answered_at, server, logged, repeat=None):
     """Work through ``windows`` (start_s, end_s, skill group), answering calls.
 
-    The window's end stops new calls, not the call in hand (see staffing). The time actually
-    logged in, overruns included, is appended to ``logged`` for occupancy.
+    busy[i] is how long call i keeps the handler (talk plus after-call work, or a failed callback
+    attempt). The window's end stops new calls, not the call in hand (see staffing). The time
+    actually logged in, overruns included, is appended to ``logged`` for occupancy. repeat[i]
+    says whether an answered caller will call again (None: nobody does).
     """
     timeout, index = env.timeout, handler.index
     next_call, wait_idle = router.next_call, router.wait_idle
@@ -23,6 +25,7 @@ def handler_day(env, handler: Handler, windows, router: Router, handle, answered
         handler.window += 1
         window = handler.window
         timeout(end - now).callbacks.append(lambda _, w=window: router.end_window(handler, w))
+        router.log_in(group)
         began = now
         while now < end:
             i = next_call(handler, now)
@@ -33,6 +36,9 @@ def handler_day(env, handler: Handler, windows, router: Router, handle, answered
                 now = env.now
             answered_at[i] = now
             server[i] = index
-            yield timeout(handle[i])
+            if repeat is not None and repeat[i]:
+                router.repeat(i, now)
+            yield timeout(busy[i])
             now = env.now
+        router.log_out(group)
         logged.append((index, began, env.now))

@@ -15,7 +15,8 @@ from . import schema as S
 from .arrivals import CallDraws
 from .config import SimulationConfig
 from .model import Outcome
-from .records import call_outcomes
+from .behaviour import FIRST, NO_CALLBACK
+from .records import call_outcomes, callback_state
 from .timeline import Timeline
 
 
@@ -36,9 +37,10 @@ def _covered_before(start, end, x):
 
 def occupancy_frame(replication: int, calls: CallDraws, outcome: Outcome, timeline: Timeline,
                     first_interval: int) -> pd.DataFrame:
-    answered = outcome.server >= 0
-    begun = outcome.answered_at[answered]
-    busy = seconds_per_interval(begun, begun + calls.handle[answered], timeline)
+    taken = outcome.server >= 0  # answered, or a callback attempted
+    begun = outcome.answered_at[taken]
+    held = (calls.handle if outcome.busy is None else outcome.busy)[taken]
+    busy = seconds_per_interval(begun, begun + held, timeline)
     available = seconds_per_interval(outcome.logged[:, 1], outcome.logged[:, 2], timeline)
     busy = np.minimum(busy, available)  # busy time lies within logged time; only rounding exceeds it
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,12 +68,17 @@ def kpi_frame(replication: int, calls: CallDraws, outcome: Outcome, timeline: Ti
     offered, n_answered = count(), count(answered.astype(float))
     wait_sum = count(np.where(answered, wait, 0.0))
     n_abandoned, n_within = count(abandoned.astype(float)), count(within.astype(float))
+    state = callback_state(calls, outcome)
+    n_callbacks = count((state != NO_CALLBACK).astype(float))
+    n_callbacks_answered = count(((state != NO_CALLBACK) & answered).astype(float))
+    n_repeats = count((calls.kind != FIRST).astype(float)) if calls.kind is not None else 0 * offered
     with np.errstate(invalid="ignore", divide="ignore"):
         columns = {
             S.OFFERED: offered, S.ANSWERED: n_answered, S.ABANDONED: n_abandoned, S.ANSWERED_WITHIN: n_within,
             S.SERVICE_LEVEL: n_within / offered, S.ASA: wait_sum / n_answered,
             S.ABANDON_RATE: n_abandoned / offered,
             S.OCCUPANCY: np.tile(occupancy[S.OCCUPANCY].to_numpy(), (n_q, 1)),
+            S.CALLBACKS: n_callbacks, S.CALLBACKS_ANSWERED: n_callbacks_answered, S.REPEAT_CALLS: n_repeats,
         }
     kept = n_t - first_interval
     frame = pd.DataFrame({
@@ -80,8 +87,13 @@ def kpi_frame(replication: int, calls: CallDraws, outcome: Outcome, timeline: Ti
         S.INTERVAL_START: timeline.starts.take(np.tile(np.arange(first_interval, n_t), n_q)),
         **{name: values.ravel() for name, values in columns.items()},
     }, columns=list(S.KPI_COLUMNS))
-    counts = [S.OFFERED, S.ANSWERED, S.ABANDONED, S.ANSWERED_WITHIN]
+    counts = [S.OFFERED, S.ANSWERED, S.ABANDONED, S.ANSWERED_WITHIN, S.CALLBACKS, S.CALLBACKS_ANSWERED,
+              S.REPEAT_CALLS]
     return frame.astype({c: np.int64 for c in counts})
+
+
+_COUNTS = (S.OFFERED, S.ANSWERED, S.ABANDONED, S.ANSWERED_WITHIN, S.CALLBACKS, S.CALLBACKS_ANSWERED,
+           S.REPEAT_CALLS)
 
 
 def _wait_sum(kpi: pd.DataFrame) -> pd.Series:
@@ -92,7 +104,7 @@ def summarize(kpi: pd.DataFrame, occupancy: pd.DataFrame, config: SimulationConf
     """Per queue over the whole horizon: means over replications with 95% t confidence intervals."""
     per_rep = (kpi.assign(_wait=_wait_sum(kpi))
                .groupby([S.QUEUE, S.REPLICATION], observed=True, sort=True)
-               [[S.OFFERED, S.ANSWERED, S.ABANDONED, S.ANSWERED_WITHIN, "_wait"]].sum())
+               [[*_COUNTS, "_wait"]].sum())
     pool = occupancy.groupby(S.REPLICATION)[[S.BUSY_S, S.AVAILABLE_S]].sum()
     pool_occupancy = (pool[S.BUSY_S] / pool[S.AVAILABLE_S].where(pool[S.AVAILABLE_S] > 0)).mean()
     rows = []
@@ -105,11 +117,13 @@ def summarize(kpi: pd.DataFrame, occupancy: pd.DataFrame, config: SimulationConf
 def _summary_row(queue: str, reps: pd.DataFrame | None, replications: int, occupancy: float) -> dict:
     row = {S.QUEUE: queue, S.REPLICATIONS: replications, S.OCCUPANCY: occupancy}
     if reps is None or len(reps) == 0:
-        return row | {S.OFFERED: 0.0, S.ANSWERED: 0.0, S.ABANDONED: 0.0, S.UNRESOLVED: 0.0}
+        return row | {c: 0.0 for c in (S.OFFERED, S.ANSWERED, S.ABANDONED, S.UNRESOLVED, S.CALLBACKS,
+                                       S.CALLBACKS_ANSWERED, S.REPEAT_CALLS)}
     offered = reps[S.OFFERED].to_numpy(float)
     row |= {S.OFFERED: offered.mean(), S.ANSWERED: reps[S.ANSWERED].mean(),
             S.ABANDONED: reps[S.ABANDONED].mean(),
-            S.UNRESOLVED: (reps[S.OFFERED] - reps[S.ANSWERED] - reps[S.ABANDONED]).mean()}
+            S.UNRESOLVED: (reps[S.OFFERED] - reps[S.ANSWERED] - reps[S.ABANDONED]).mean(),
+            **{c: reps[c].mean() for c in (S.CALLBACKS, S.CALLBACKS_ANSWERED, S.REPEAT_CALLS)}}
     with np.errstate(invalid="ignore", divide="ignore"):
         samples = {S.SERVICE_LEVEL: reps[S.ANSWERED_WITHIN].to_numpy(float) / offered,
                    S.ABANDON_RATE: reps[S.ABANDONED].to_numpy(float) / offered,
@@ -136,7 +150,7 @@ def pooled_intervals(kpi: pd.DataFrame, occupancy: pd.DataFrame, replications: i
     """Per queue and interval with replications pooled (ratios of sums), e.g. for kpi_intervals.csv."""
     sums = (kpi.assign(_wait=_wait_sum(kpi))
             .groupby([S.QUEUE, S.INTERVAL_START], observed=True, sort=True)
-            [[S.OFFERED, S.ANSWERED, S.ABANDONED, S.ANSWERED_WITHIN, "_wait"]].sum().reset_index())
+            [[*_COUNTS, "_wait"]].sum().reset_index())
     pool = occupancy.groupby(S.INTERVAL_START)[[S.BUSY_S, S.AVAILABLE_S]].sum()
     pool_occupancy = pool[S.BUSY_S] / pool[S.AVAILABLE_S].where(pool[S.AVAILABLE_S] > 0)
     offered = sums[S.OFFERED].where(sums[S.OFFERED] > 0)
@@ -148,4 +162,6 @@ def pooled_intervals(kpi: pd.DataFrame, occupancy: pd.DataFrame, replications: i
         S.ABANDON_RATE: sums[S.ABANDONED] / offered,
         S.OCCUPANCY: pool_occupancy.reindex(pd.DatetimeIndex(sums[S.INTERVAL_START])).to_numpy(),
         S.OFFERED: sums[S.OFFERED] / replications,
+        S.CALLBACKS: sums[S.CALLBACKS] / replications,
+        S.REPEAT_CALLS: sums[S.REPEAT_CALLS] / replications,
     }, columns=list(S.INTERVAL_KPI_COLUMNS))

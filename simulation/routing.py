@@ -6,6 +6,11 @@ it, else joins its queue's line. A handler who comes free takes the head of the 
 line among its skills (the oldest head among lines of equal priority). Skills-based routing grows
 here: other rules for choosing a line or a handler only change these two methods.
 
+Callbacks: a caller who accepts one leaves the live line for their queue's callback line, which
+sits at its own priority (by default after every live line) and never abandons. Redials are
+checked with one timer per caller who would redial, at the time they would call again: if by then
+they were neither answered nor called back, they hung up, and the new call arrives.
+
 Abandonment is lazy, which saves a timer per call: a caller whose patience ran out before a
 handler looked at them is skipped (and counted as abandoned at arrival + patience). This is exact:
 the line is only ever read when a handler chooses, and at that moment the callers past their
@@ -15,6 +20,10 @@ deadline would already have hung up.
 from __future__ import annotations
 
 from collections import deque
+
+import numpy as np
+
+from .behaviour import CALLBACK_FAILS, CALLBACK_OK, NO_CALLBACK, REDIAL, REPEAT
 
 
 class Handler:
@@ -32,15 +41,38 @@ class Handler:
 
 
 class Router:
-    def __init__(self, env, queue, arrival, deadline, priorities, skill_groups):
+    def __init__(self, env, queue, arrival, deadline, priorities, skill_groups, book=None, behaviour=None,
+                 callback_priorities=None):
         self.env = env
         self.queue, self.arrival, self.deadline = queue, arrival, deadline
         n_queues = len(priorities)
         self.lines = [deque() for _ in range(n_queues)]
+        self.callback_lines = [deque() for _ in range(n_queues)]
         self.idle = [deque() for _ in skill_groups]
         self.groups_for_queue = [[g for g, skills in enumerate(skill_groups) if q in skills]
                                  for q in range(n_queues)]
-        self.levels = [_priority_levels(skills, priorities, self.lines) for skills in skill_groups]
+        self.queues_of_group = [sorted(skills) for skills in skill_groups]
+        self.logged_in = [0] * n_queues
+        entries = [(q, priorities[q], self.lines[q]) for q in range(n_queues)]
+        if behaviour is not None and callback_priorities is not None:
+            entries += [(q, callback_priorities[q], self.callback_lines[q])
+                        for q in range(n_queues) if behaviour.callbacks[q]]
+        self.levels = [_priority_levels(skills, entries) for skills in skill_groups]
+        self.book, self.behaviour = book, behaviour
+        self.arrive = self.offer if behaviour is None else self._arrive_with_behaviour
+        if behaviour is not None:
+            self.ahead_of = [[r for r in range(n_queues) if priorities[r] <= priorities[q]] for q in range(n_queues)]
+            self.callback_over = [np.inf if c.callback_over_s is None else c.callback_over_s
+                                  for c in behaviour.config.queues]
+            self.attempt_s = [c.callback_attempt_s for c in behaviour.config.queues]
+
+    def log_in(self, group: int) -> None:
+        for q in self.queues_of_group[group]:
+            self.logged_in[q] += 1
+
+    def log_out(self, group: int) -> None:
+        for q in self.queues_of_group[group]:
+            self.logged_in[q] -= 1
 
     def offer(self, i: int) -> None:
         """A call arrives: straight to an idle handler who can take it, else into its line."""
@@ -51,6 +83,61 @@ class Router:
         else:
             wake, handler.wake = handler.wake, None
             wake.succeed(i)
+
+    def _arrive_with_behaviour(self, i: int) -> None:
+        """A call arrives when callers may redial or take a callback."""
+        book, q = self.book, self.queue[i]
+        if book.redial_to[i] >= 0:
+            again = self.deadline[i] + self.behaviour.rng.exponential(self.behaviour.redial_delay[q])
+            self.env.timeout(again - self.env.now).callbacks.append(lambda _, i=i: self._redial(i))
+        handler = self._longest_idle(q)
+        if handler is not None:
+            wake, handler.wake = handler.wake, None
+            wake.succeed(i)
+        elif book.accept[i] and self.expected_wait(i) > self.callback_over[q]:
+            book.state[i] = CALLBACK_OK if book.success[i] else CALLBACK_FAILS
+            if not book.success[i]:
+                book.busy[i] = self.attempt_s[q]
+            self.deadline[i] = np.inf
+            self.callback_lines[q].append(i)
+        else:
+            self.lines[q].append(i)
+
+    def expected_wait(self, i: int) -> float:
+        """(Callers ahead at this or a higher priority + 1) x mean handling time / handlers on.
+
+        Callers who already hung up but have not yet been skipped (lazy abandonment) still count
+        as ahead, so at busy times the estimate runs high and callbacks are offered a little
+        more readily than an exact count would.
+        """
+        q = self.queue[i]
+        on = self.logged_in[q]
+        if on <= 0:
+            return np.inf
+        ahead = sum(len(self.lines[r]) for r in self.ahead_of[q])
+        return (ahead + 1) * self.book.mean_busy[i] / on
+
+    def _redial(self, i: int) -> None:
+        book = self.book
+        if book.server[i] >= 0 or book.state[i] != NO_CALLBACK:
+            return  # answered, or waiting for / given a callback: no reason to call again
+        j = self.behaviour.new_call(book, book.redial_to[i], self.env.now, REDIAL)
+        if j is not None:
+            self.arrive(j)
+
+    def repeat(self, i: int, answered_at: float) -> None:
+        """An answered caller whose issue was not resolved calls again later."""
+        book = self.book
+        if book.state[i] == CALLBACK_FAILS:
+            return
+        q = self.queue[i]
+        at = answered_at + book.handle[i] + self.behaviour.rng.exponential(self.behaviour.repeat_delay[q])
+        self.env.timeout(at - self.env.now).callbacks.append(lambda _, q=q, at=at: self._repeat_call(q, at))
+
+    def _repeat_call(self, q: int, at: float) -> None:
+        j = self.behaviour.new_call(self.book, q, at, REPEAT)
+        if j is not None:
+            self.arrive(j)
 
     def next_call(self, handler: Handler, now: float):
         """The call a free handler takes at time ``now``, or None."""
@@ -91,7 +178,9 @@ class Router:
         return None if best is None else best.popleft()[0]
 
 
-def _priority_levels(skills, priorities, lines):
-    """The lines a skill group answers, grouped by priority, most urgent first."""
-    ranks = sorted({priorities[q] for q in skills})
-    return tuple(tuple(lines[q] for q in sorted(skills) if priorities[q] == r) for r in ranks)
+def _priority_levels(skills, entries):
+    """The lines a skill group answers, grouped by priority, most urgent first. ``entries`` are
+    (queue, priority, line): the live lines in queue order, then any callback lines."""
+    mine = [(rank, line) for q, rank, line in entries if q in skills]
+    ranks = sorted({rank for rank, _ in mine})
+    return tuple(tuple(line for rank, line in mine if rank == r) for r in ranks)

@@ -20,6 +20,10 @@ Calls (output; one flat record per simulated call):
     handle          float seconds of handling (NaN if abandoned)
     staff_id        str of the handler who answered ('' if abandoned)
     patience        float seconds the caller would wait before hanging up (inf: never)
+    kind            'first', 'redial' (called again after hanging up) or 'repeat' (called
+                    again after an answer that did not resolve the issue): failure demand
+    callback        bool: the caller accepted a callback (answered if it reached them, with
+                    wait = time until the callback; unresolved if it failed or was never made)
   A call is answered, abandoned, or neither: unresolved, when a caller who never hangs up is
   still waiting after the last handler went home (wait NaN). queue and staff_id are categoricals.
 
@@ -29,6 +33,8 @@ KPI per interval (output; one row per replication, queue and interval):
     service_level   answered within the queue's threshold / offered (NaN if none offered)
     asa             mean wait of answered calls, seconds
     abandon_rate    abandoned / offered
+    callbacks       callers who accepted a callback; callbacks_answered: those it reached
+    repeat_calls    offered calls that were redials or repeats (failure demand)
     occupancy       busy handler-seconds / available handler-seconds in the interval,
                     over the whole pool (the same value on every queue's row)
 
@@ -46,11 +52,12 @@ Summary (output; one row per queue, over the whole horizon after warm-up):
     abandon_rate, abandon_rate_lo, abandon_rate_hi      likewise
     asa, asa_lo, asa_hi                                 likewise, seconds
     occupancy       mean over replications of the pool's busy / available seconds
+    callbacks, callbacks_answered, repeat_calls   mean counts per replication
 
 Interval KPIs (output, e.g. kpi_intervals.csv; one row per queue and interval, replications
 pooled): queue, interval_start, service_level (sum answered_within / sum offered),
     asa (sum wait / sum answered), abandon_rate, occupancy (sum busy_s / sum available_s),
-    offered (mean per replication)
+    offered, callbacks, repeat_calls (means per replication)
 """
 
 QUEUE = "queue"
@@ -73,6 +80,11 @@ ANSWERED = "answered"
 ABANDONED = "abandoned"
 HANDLE = "handle"
 PATIENCE = "patience"
+KIND = "kind"
+CALLBACK = "callback"
+CALLBACKS = "callbacks"
+CALLBACKS_ANSWERED = "callbacks_answered"
+REPEAT_CALLS = "repeat_calls"
 
 OFFERED = "offered"
 ANSWERED_WITHIN = "answered_within"
@@ -86,9 +98,10 @@ UNRESOLVED = "unresolved"
 REPLICATIONS = "replications"
 
 CALL_COLUMNS = (REPLICATION, CALL_ID, QUEUE, ARRIVAL, INTERVAL_START, WAIT, ANSWERED,
-                ABANDONED, HANDLE, STAFF_ID, PATIENCE)
+                ABANDONED, HANDLE, STAFF_ID, PATIENCE, KIND, CALLBACK)
 KPI_COLUMNS = (REPLICATION, QUEUE, INTERVAL_START, OFFERED, ANSWERED, ABANDONED,
-               ANSWERED_WITHIN, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY)
+               ANSWERED_WITHIN, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY,
+               CALLBACKS, CALLBACKS_ANSWERED, REPEAT_CALLS)
 OCCUPANCY_COLUMNS = (REPLICATION, INTERVAL_START, AVAILABLE_S, BUSY_S, OCCUPANCY)
 
 
@@ -104,5 +117,6 @@ def hi(column: str) -> str:
 SUMMARY_COLUMNS = (QUEUE, REPLICATIONS, OFFERED, ANSWERED, ABANDONED, UNRESOLVED,
                    SERVICE_LEVEL, lo(SERVICE_LEVEL), hi(SERVICE_LEVEL),
                    ABANDON_RATE, lo(ABANDON_RATE), hi(ABANDON_RATE),
-                   ASA, lo(ASA), hi(ASA), OCCUPANCY)
-INTERVAL_KPI_COLUMNS = (QUEUE, INTERVAL_START, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY, OFFERED)
+                   ASA, lo(ASA), hi(ASA), OCCUPANCY, CALLBACKS, CALLBACKS_ANSWERED, REPEAT_CALLS)
+INTERVAL_KPI_COLUMNS = (QUEUE, INTERVAL_START, SERVICE_LEVEL, ASA, ABANDON_RATE, OCCUPANCY, OFFERED,
+                        CALLBACKS, REPEAT_CALLS)

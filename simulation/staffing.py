@@ -3,9 +3,13 @@
 Two inputs give the same thing:
 - a shifts table (staff_id, start, end, break_start, break_end, skills): a window is a shift
   minus its break;
-- an agents-per-interval table (interval_start, agents, optionally queue): anonymous handlers,
-  handler k being available in every interval with more than k agents. With a queue column the
-  agents answer only that queue; without one they answer every configured queue.
+- an agents-per-interval table (interval_start, agents, optionally queue or skills): anonymous
+  handlers, handler k being available in every interval with more than k agents. With a queue
+  column the agents answer only that queue; with a skills column ('999', '101', '999|101') the
+  rows of each skill set are a pool of their own; with neither they answer every queue.
+
+Then availability is cut (``apply_availability``): abstraction windows take a share or a count of
+the handlers on shift away for a while, random pull-outs take single handlers away.
 
 A handler finishes the call in hand before going off shift or on break: the window's end is when
 they stop taking new calls, not when they hang up on a caller. A break that starts late still ends
@@ -170,12 +174,12 @@ def read_agents(table: pd.DataFrame, config: SimulationConfig, timeline: Timelin
         row = first_row(table, bad)
         raise SimulationError(f"agents: row {row} has agents {table.at[row, AGENTS]}; "
                               "agents must be whole numbers of 0 or more")
-    by_queue = S.QUEUE in table.columns
-    queue = table[S.QUEUE].astype(str).to_numpy() if by_queue else np.full(len(table), "")
-    unknown = sorted(set(queue) - set(config.queue_names)) if by_queue else []
-    if unknown:
-        raise SimulationError(f"agents: unknown queue(s) {', '.join(map(repr, unknown))}; "
-                              f"configured queues are {', '.join(config.queue_names)}")
+    if S.QUEUE in table.columns and S.SKILLS in table.columns:
+        raise SimulationError("agents: give a queue column or a skills column, not both")
+    by_queue = S.QUEUE in table.columns or S.SKILLS in table.columns
+    column = S.QUEUE if S.QUEUE in table.columns else S.SKILLS
+    queue = table[column].astype(str).to_numpy() if by_queue else np.full(len(table), "")
+    skill_sets = {q: _agent_skills(q, column, config) for q in set(queue)} if by_queue else {}
     grid = pd.DatetimeIndex(starts.unique()).sort_values()
     step = uniform_step(grid, name) if len(grid) > 1 else timeline.interval_s
     offset = timeline.seconds(pd.Series(grid))
@@ -183,12 +187,22 @@ def read_agents(table: pd.DataFrame, config: SimulationConfig, timeline: Timelin
     for q in sorted(set(queue)):
         rows = queue == q
         per_interval = _agents_on_grid(table, rows, starts, grid, agents, q)
-        skills = frozenset([config.queue_names.index(q)]) if by_queue else frozenset(range(len(config.queues)))
+        skills = skill_sets[q] if by_queue else frozenset(range(len(config.queues)))
         g = groups.setdefault(skills, len(groups))
         for k in range(int(per_interval.max(initial=0))):
             names.append(f"{q + '-' if q else ''}agent-{k + 1:03d}")
             windows.append(_tidy([(offset[i], offset[i] + step, g) for i in np.flatnonzero(per_interval > k)]))
     return Staff(tuple(names), tuple(windows), _groups_tuple(groups))
+
+
+def _agent_skills(value: str, column: str, config: SimulationConfig) -> frozenset[int]:
+    names = [n.strip() for n in value.split("|")] if column == S.SKILLS else [value]
+    unknown = [n for n in names if n not in config.queue_names]
+    if unknown or not names:
+        raise SimulationError(f"agents: unknown queue(s) {', '.join(map(repr, unknown))} in column {column!r}; "
+                              f"configured queues are {', '.join(config.queue_names)}"
+                              + (" ('|'-separated for several)" if column == S.SKILLS else ""))
+    return frozenset(config.queue_names.index(n) for n in names)
 
 
 def _agents_on_grid(table, rows, starts, grid, agents, queue) -> np.ndarray:
@@ -201,4 +215,59 @@ def _agents_on_grid(table, rows, starts, grid, agents, queue) -> np.ndarray:
                               f"{f' for queue {queue!r}' if queue else ''} (row {row})")
     out = np.zeros(len(grid))
     out[position] = agents[rows]
+    return out
+
+
+def apply_availability(staff: Staff, config: SimulationConfig, timeline: Timeline,
+                       rng: np.random.Generator) -> Staff:
+    """Staff with abstraction windows and random pull-outs cut out of their windows."""
+    if not config.abstractions and config.pull_outs is None:
+        return staff
+    windows = [list(w) for w in staff.windows]
+    for a in config.abstractions:
+        start, end = timeline.seconds(pd.Series([a.start, a.end]))
+        queue = None if a.queue is None else config.queue_names.index(a.queue)
+        on = [h for h, w in enumerate(windows)
+              if any(s <= start < e and (queue is None or queue in staff.skill_groups[g]) for s, e, g in w)]
+        k = min(len(on), int(np.floor(a.share * len(on) + 0.5)) if a.share is not None else a.count)
+        for h in rng.choice(np.array(on, dtype=np.int64), size=k, replace=False) if k else ():
+            windows[h] = _cut(windows[h], [(start, end)])
+    if config.pull_outs is not None:
+        windows = [_cut(w, _pull_outs(w, config.pull_outs, rng)) for w in windows]
+    return Staff(staff.names, tuple(_tidy(w) for w in windows), staff.skill_groups)
+
+
+def _pull_outs(windows, pull_outs, rng) -> list[tuple[float, float]]:
+    if not windows:
+        return []
+    start = np.array([w[0] for w in windows])
+    length = np.array([w[1] - w[0] for w in windows])
+    counts = rng.poisson(pull_outs.rate_per_hour * length / 3600.0)
+    which = np.repeat(np.arange(len(windows)), counts)
+    at = start[which] + rng.random(which.size) * length[which]
+    mean = pull_outs.mean_duration_s
+    if pull_outs.duration == "fixed":
+        duration = np.full(which.size, mean)
+    elif pull_outs.duration == "lognormal":
+        sigma = np.sqrt(np.log1p(pull_outs.duration_cv ** 2))
+        duration = mean * np.exp(sigma * rng.standard_normal(which.size) - sigma**2 / 2)
+    else:
+        duration = rng.exponential(mean, which.size)
+    return list(zip(at.tolist(), (at + duration).tolist()))
+
+
+def _cut(windows, gaps):
+    """Windows minus the time spans in ``gaps``."""
+    out = list(windows)
+    for a, b in gaps:
+        kept = []
+        for s, e, g in out:
+            if e <= a or s >= b:
+                kept.append((s, e, g))
+                continue
+            if s < a:
+                kept.append((s, a, g))
+            if e > b:
+                kept.append((b, e, g))
+        out = kept
     return out

@@ -10,6 +10,7 @@ replications: 300 give intervals a tenth as wide) before suspecting a bias.
 """
 
 import numpy as np
+import pytest
 import pandas as pd
 from scipy import stats
 
@@ -106,3 +107,52 @@ def test_exponential_patience_matches_erlang_a_abandonment():
     abandoned = result.calls[result.calls.abandoned]
     assert (result.calls.answered ^ result.calls.abandoned).all()
     np.testing.assert_allclose(abandoned.wait, abandoned.patience)
+
+
+def erlang_a_service_level(n, arrival, service, abandon, threshold, states: int = 300):
+    """P(answered within ``threshold``) for an arriving caller in M/M/n+M, computed exactly.
+
+    A caller who finds j others queued ahead reaches a handler after j + 1 steps: with i ahead
+    the next step comes at rate n*service + i*abandon (a handler frees or someone ahead hangs up),
+    and their own patience runs out at rate ``abandon`` meanwhile. That is a small absorbing
+    Markov chain, solved with a matrix exponential; arrivals see the stationary distribution.
+    """
+    from scipy.linalg import expm
+
+    k = np.arange(1, states)
+    death = np.minimum(k, n) * service + np.maximum(k - n, 0) * abandon
+    p = np.concatenate([[1.0], np.cumprod(arrival / death)])
+    p /= p.sum()
+    ahead = states - n  # transient states: i = 0 .. ahead-1 callers ahead; then served, gone
+    q = np.zeros((ahead + 2, ahead + 2))
+    served, gone = ahead, ahead + 1
+    for i in range(ahead):
+        q[i, served if i == 0 else i - 1] += n * service + (i * abandon if i else 0.0)
+        q[i, gone] += abandon
+        q[i, i] = -q[i].sum()
+    within = expm(q * threshold)[:ahead, served]
+    return p[:n].sum() + (p[n:] * within[: states - n]).sum()
+
+
+def test_exponential_patience_matches_erlang_a_service_level():
+    n, load, patience, threshold = 10, 10.0, 120.0, 20.0
+    demand, agents = stationary("101", load / AHT, n)
+    config = SimulationConfig((QueueConfig("101", answer_within_s=threshold, mean_patience_s=patience,
+                                           handle="exponential"),),
+                              replications=REPLICATIONS, seed=SEED, warmup_s=WARMUP_S)
+    row = simulate(demand, agents, config).summary().iloc[0]
+    exact = erlang_a_service_level(n, load / AHT, 1 / AHT, 1 / patience, threshold)
+    assert 0.3 < exact < 0.8
+    assert row.service_level_lo <= exact <= row.service_level_hi
+    assert row.service_level_hi - row.service_level_lo < 0.05
+    # and the formula is not a tautology: one handler more or less is outside the interval
+    for other in (n - 1, n + 1):
+        wrong = erlang_a_service_level(other, load / AHT, 1 / AHT, 1 / patience, threshold)
+        assert not row.service_level_lo <= wrong <= row.service_level_hi
+
+
+def test_erlang_a_service_level_formula_reduces_to_erlang_c_without_abandonment():
+    # an independent check of the test's own formula: with (almost) no abandonment it is Erlang C
+    n, load, threshold = 10, 8.0, 10.0
+    sl = erlang_a_service_level(n, load / AHT, 1 / AHT, 1e-12, threshold)
+    assert sl == pytest.approx(erlang_c_service_level(n, load, threshold), abs=1e-6)

@@ -126,7 +126,8 @@ def test_kpis_add_up_to_the_call_records():
 
     pooled = result.intervals()
     assert list(pooled.columns) == ["queue", "interval_start", "service_level", "asa", "abandon_rate",
-                                    "occupancy", "offered"]
+                                    "occupancy", "offered", "callbacks", "repeat_calls"]
+    assert (pooled.callbacks == 0).all() and (pooled.repeat_calls == 0).all()  # neither is configured
     cell = pooled[(pooled.queue == "101")].iloc[10]
     mine = calls[(calls.queue == "101") & (calls.interval_start == cell.interval_start)]
     assert cell.service_level == pytest.approx(mine.within.mean())
