@@ -45,7 +45,7 @@ PAY = "pay"   # extra column of the scenario roster: "contract" or "overtime"
 class StressResult:
     stress: StressScenario
     demand: pd.DataFrame            # forecast table after the demand changes
-    requirement: pd.DataFrame       # pooled heads to roster: interval_start, agents, required
+    requirement: pd.DataFrame       # pooled heads to roster: interval_start, required (and agents)
     absence: float
     roster: pd.DataFrame            # paid shifts (SHIFT_COLUMNS + pay)
     available: pd.DataFrame         # the shifts the simulation was given
@@ -85,11 +85,9 @@ def run_stress(stress: StressScenario, base: RunResult, costs: CostModel,
     say(f"{stress.name}: " + ("; ".join(c.describe() for c in changes) or "no changes"))
 
     demand = _fold(changes, "demand", base.forecast.forecast, ctx)
-    absence = _fold(changes, "absence", pipeline.absence_rate(scenario, base.requirement), ctx)
-    planned = dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation,
-                                                                            absence_rate=absence))
-    requirement = _requirement(planned, base, demand)
-    pooled = _fold(changes, "required", pipeline.pool_requirement(planned, requirement), ctx)
+    base_absence = pipeline.absence_rate(scenario, base.requirement)
+    absence = _fold(changes, "absence", base_absence, ctx)
+    pooled = _fold(changes, "required", _pooled(scenario, base, demand, absence, base_absence), ctx)
 
     if stress.roster == "rebuild":
         say(f"{stress.name}: rebuilding the roster (peak {int(pooled[REQUIRED].max())} heads)")
@@ -131,11 +129,17 @@ def _fold_roster(changes, shifts, pooled, ctx):
     return shifts.reset_index(drop=True)
 
 
-def _requirement(planned, base: RunResult, demand: pd.DataFrame) -> pd.DataFrame:
-    if demand is base.forecast.forecast:
-        return base.requirement
-    forecast = dataclasses.replace(base.forecast, forecast=demand)
-    return pipeline.staffing_requirement(planned, forecast, Progress(quiet=True))
+def _pooled(scenario, base: RunResult, demand: pd.DataFrame, absence: float, base_absence: float) -> pd.DataFrame:
+    """Heads to roster per interval for the scenario's demand and absence."""
+    if demand is base.forecast.forecast and absence == base_absence:
+        return base.roster.cover[[INTERVAL_START, REQUIRED]]   # what the baseline roster was built to
+    planned = dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation,
+                                                                            absence_rate=absence))
+    requirement = base.requirement
+    if demand is not base.forecast.forecast:
+        forecast = dataclasses.replace(base.forecast, forecast=demand)
+        requirement = pipeline.staffing_requirement(planned, forecast, Progress(quiet=True))
+    return pipeline.pool_requirement(planned, requirement)
 
 
 def _options(scenario) -> SolverOptions:
