@@ -131,7 +131,7 @@ class MajorIncident(Change):
     KIND = "major_incident"
     SUMMARY = "a spike of extra calls (999 by default) plus abstraction over a window"
     extra_calls: object = 0.0
-    queues: tuple = ("999",)
+    queues: tuple = ()                  # the queues a plain number of extra_calls goes to; 999 if none
     abstracted_share: float = 0.0
     window: Window = field(default_factory=Window)
 
@@ -139,7 +139,8 @@ class MajorIncident(Change):
         object.__setattr__(self, "extra_calls", per_queue("extra_calls", self.extra_calls, low=0))
         share("abstracted_share", self.abstracted_share, below_one=True)
         # the same checks and behaviour as its two halves
-        object.__setattr__(self, "_spike", Surge(extra_calls=self.extra_calls, queues=self.queues,
+        queues = () if isinstance(self.extra_calls, dict) else (tuple(self.queues) or ("999",))
+        object.__setattr__(self, "_spike", Surge(extra_calls=self.extra_calls, queues=queues,
                                                  window=self.window, where=self.where))
         object.__setattr__(self, "_away", Abstraction(share=self.abstracted_share, window=self.window,
                                                       where=self.where))

@@ -52,6 +52,8 @@ class Surge(Change):
         if self.extra_calls is not None:
             object.__setattr__(self, "extra_calls", per_queue("extra_calls", self.extra_calls, low=0))
         object.__setattr__(self, "queues", _queues(self.queues))
+        if self.queues and isinstance(self.multiplier if self.multiplier is not None else self.extra_calls, dict):
+            raise ValueError("give queues = [...] or a table by queue, not both")
 
     def demand(self, frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         frame = frame.copy()
