@@ -1,9 +1,10 @@
 """Compare stress scenarios with a baseline: one row per scenario and queue, and result folders.
 
 The first scenario is the reference (usually the baseline itself, with no changes). Scenarios
-that share a baseline file share one pipeline run of it (history, forecast, requirement,
-roster, simulation), so their differences come from their changes alone; the simulation uses
-the baseline's seed in every scenario, so calls are drawn from the same random streams.
+whose baselines plan the same thing (the same settings and data) share one pipeline run of it
+(history, forecast, requirement, roster, simulation), so their differences come from their
+changes alone; the simulation uses the baseline's seed in every scenario, so calls are drawn
+from the same random streams.
 
 Columns of comparison.csv (money in the cost model's currency; cost columns are per scenario
 and repeated on each of its queues' rows):
@@ -55,15 +56,25 @@ def compare(scenarios: list[StressScenario], costs: CostModel | None = None,
     costs = costs or CostModel()
     names = unique_names([s.name for s in scenarios])
     scenarios = [dataclasses.replace(s, name=n) for s, n in zip(scenarios, names)]
-    runs: dict[str, RunResult] = {}
+    runs: list[tuple[Scenario, RunResult]] = []
     results = []
     for stress in scenarios:
-        key = stress.baseline_key
-        if key not in runs:
-            progress.begin("baseline")(f"running baseline {stress.baseline.name!r} ({key})")
-            runs[key] = run_pipeline(stress.baseline, progress)
-        results.append(run_stress(stress, runs[key], costs, progress.begin("scenarios")))
+        run = next((r for s, r in runs if same_plan(s, stress.baseline)), None)
+        if run is None:
+            progress.begin("baseline")(f"running baseline {stress.baseline.name!r} ({stress.baseline_key})")
+            run = run_pipeline(stress.baseline, progress)
+            runs.append((stress.baseline, run))
+        results.append(run_stress(stress, run, costs, progress.begin("scenarios")))
     return Comparison(tuple(results), comparison_table(results), costs)
+
+
+def same_plan(a: Scenario, b: Scenario) -> bool:
+    """Two baselines give the same run: same settings, and the same data file unless both use the demo."""
+    def settings(s: Scenario, keep_file: bool) -> Scenario:
+        return dataclasses.replace(s, name="", description="",
+                                   source_file=s.source_file if keep_file else None)
+    both_demo = a.data.is_demo and b.data.is_demo
+    return settings(a, not both_demo) == settings(b, not both_demo)
 
 
 def with_settings(scenario: Scenario, *, horizon_days: int | None = None,

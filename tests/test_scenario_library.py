@@ -59,3 +59,22 @@ def test_a_library_scenario_can_be_named_instead_of_a_path_and_a_bad_override_is
     code = main(["scenarios", "compare", "heatwav", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and "not a library scenario" in err and "heatwave" in err
+
+
+def test_scenarios_on_the_same_plan_share_one_baseline_run(tmp_path):
+    # the library's "demo" and a copy of demo.toml elsewhere plan the same thing: run it once
+    import dataclasses
+    import shutil
+
+    from scenarios.comparison import same_plan, with_settings
+    from scenarios.config import load_scenario
+    from scenarios.stress_config import demo_file, load_demo
+
+    copy = tmp_path / "my_demo.toml"
+    shutil.copy(demo_file(), copy)
+    mine = load_scenario(copy)
+    assert same_plan(load_demo(), mine)
+    assert not same_plan(load_demo(), with_settings(mine, replications=2))
+    own_data = dataclasses.replace(mine, data=dataclasses.replace(mine.data, source="calls.csv"))
+    elsewhere = dataclasses.replace(own_data, source_file=tmp_path / "other" / "my_demo.toml")
+    assert not same_plan(own_data, elsewhere)   # "calls.csv" next to each file: different data
