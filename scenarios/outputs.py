@@ -8,10 +8,11 @@ from typing import Any
 
 from .errors import InputError
 from .pipeline import RunResult, scenario_inputs
+from .report.pipeline_report import pipeline_report
 from .summary import build_summary
 
 RESULT_FILES = ("forecast.csv", "backtest.csv", "requirement.csv", "roster.csv", "cover.csv",
-                "kpi_intervals.csv", "summary.json")
+                "kpi_intervals.csv", "summary.json", "report.html")
 
 
 def prepare_out_dir(out: Path, *, force: bool) -> Path:
@@ -40,4 +41,5 @@ def write_run(result: RunResult, out: Path) -> dict[str, Any]:
         frame.to_csv(out / name, index=False, float_format="%.6g")
     summary = build_summary(result, scenario_inputs(result.scenario))
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    pipeline_report(result.history, tables, summary, out)
     return summary

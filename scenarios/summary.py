@@ -56,12 +56,18 @@ def _finite(x) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 6)
 
 
+def _share(x) -> float | None:
+    value = _finite(x)
+    return None if value is None else min(max(value, 0.0), 1.0)
+
+
 def _simulated(row: pd.Series) -> dict[str, Any]:
     return {
         "replications": int(row["replications"]),
         "offered_per_replication": round(float(row["offered"]), 1),
         "service_level": _finite(row["service_level"]),
-        "service_level_ci95": [_finite(row["service_level_lo"]), _finite(row["service_level_hi"])],
+        # A t interval over a few replications can pass 100%; a share cannot.
+        "service_level_ci95": [_share(row["service_level_lo"]), _share(row["service_level_hi"])],
         "abandon_rate": _finite(row["abandon_rate"]),
         "asa_s": _finite(row["asa"]),
         "occupancy": _finite(row["occupancy"]),

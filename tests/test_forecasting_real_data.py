@@ -10,7 +10,9 @@ from forecasting.clock import to_wall_clock
 from forecasting.driver import forecast
 from forecasting.models import MSTLModel, SeasonalNaive
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "montco_911_calls.csv.gz"
+from shared_data import SHARED_DATA  # noqa: E402
+
+DATA = SHARED_DATA / "montco_911_calls.csv.gz"
 TZ = "US/Eastern"
 
 

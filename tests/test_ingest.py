@@ -14,7 +14,7 @@ import pytest
 from scenarios.errors import InputError
 from scenarios.ingest import read_call_log, read_history, write_history
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from shared_data import SHARED_DATA as DATA  # noqa: E402
 MONTCO = DATA / "montco_911_calls.csv.gz"
 LONDON = ZoneInfo("Europe/London")
 UTC = timezone.utc

@@ -69,7 +69,7 @@ def test_summary_is_taken_from_the_simulated_calls(demo_run):
         # replications of near-equal size it is close to the pooled ratio of kpi_intervals.csv
         assert q["simulated"]["service_level"] == pytest.approx(pooled, abs=0.01)
         lo, hi = q["simulated"]["service_level_ci95"]
-        assert lo <= q["simulated"]["service_level"] <= hi
+        assert 0 <= lo <= q["simulated"]["service_level"] <= hi <= 1
         assert q["met"] == (q["simulated"]["service_level"] >= q["target"]["service_level"])
         below = int((rows["service_level"] < q["target"]["service_level"]).sum())
         assert q["intervals_below_target"] == below

@@ -1,0 +1,114 @@
+"""Figures drawn from the long tables the stages hand each other (column names as in each schema)."""
+
+from __future__ import annotations
+
+import holidays
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+BAND = "rgba(31,119,180,{})"
+MISS = "#b3261e"
+
+
+def demand_chart(history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *,
+                 history_days: int = 14, country: str = "GB") -> go.Figure:
+    """The last weeks of history, then the forecast with its 80% and 95% bands."""
+    fc = forecast[forecast["queue"] == queue].sort_values("interval_start")
+    hist = history[history["queue"] == queue].sort_values("interval_start")
+    hist = hist[hist["interval_start"] >= hist["interval_start"].max() - pd.Timedelta(days=history_days)]
+    fig = go.Figure()
+    for lo, hi, alpha, name in (("calls_p2.5", "calls_p97.5", 0.15, "95% band"),
+                                ("calls_p10", "calls_p90", 0.3, "80% band")):
+        if lo in fc and hi in fc:
+            fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc[hi], line=dict(width=0),
+                                     showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc[lo], line=dict(width=0), fill="tonexty",
+                                     fillcolor=BAND.format(alpha), name=name))
+    fig.add_trace(go.Scatter(x=hist["interval_start"], y=hist["calls"], name="history",
+                             line=dict(color="#555", width=1)))
+    fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc["calls"], name="forecast (mean)",
+                             line=dict(color=BAND.format(1), width=1.5)))
+    start = hist["interval_start"].min() if len(hist) else fc["interval_start"].min()
+    _mark_holidays(fig, start, fc["interval_start"].max(), country)
+    fig.update_layout(title=f"{queue}: calls per interval, history and forecast",
+                      yaxis_title="calls per interval", hovermode="x unified")
+    return fig
+
+
+def _mark_holidays(fig: go.Figure, start: pd.Timestamp, end: pd.Timestamp, country: str) -> None:
+    if pd.isna(start) or pd.isna(end):
+        return
+    days = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+    tz = start.tz
+    for day, name in sorted(days.items()):
+        begin = pd.Timestamp(day).tz_localize(tz) if tz else pd.Timestamp(day)
+        if start <= begin <= end:
+            fig.add_vrect(x0=begin, x1=begin + pd.Timedelta(days=1), fillcolor="orange", opacity=0.12,
+                          line_width=0, annotation_text=name, annotation_position="top left")
+
+
+def staffing_chart(cover: pd.DataFrame, title: str = "Handlers required and rostered") -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=cover["interval_start"], y=cover["required"], name="required",
+                             line=dict(shape="hv", color="#b3261e", width=1.2)))
+    fig.add_trace(go.Scatter(x=cover["interval_start"], y=cover["rostered"], name="rostered",
+                             line=dict(shape="hv", color="#1f77b4", width=1.2)))
+    short = cover[cover["rostered"] < cover["required"]]
+    if len(short):
+        fig.add_trace(go.Scatter(x=short["interval_start"], y=short["rostered"], mode="markers",
+                                 marker=dict(color=MISS, symbol="x", size=6), name="short of required"))
+    fig.update_layout(title=title, yaxis_title="handlers on duty (not on break)", hovermode="x unified")
+    return fig
+
+
+def day_by_time(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """A table of ``value``: one row per local date, one column per local time of day."""
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    table = pd.DataFrame({"date": starts.strftime("%a %d %b"), "order": starts.normalize(),
+                          "time": starts.strftime("%H:%M"), value: frame[value].to_numpy()})
+    grid = table.pivot_table(index=["order", "date"], columns="time", values=value, aggfunc="mean")
+    return grid.droplevel("order")
+
+
+def kpi_heatmap(kpi: pd.DataFrame, queue: str, metric: str, *, target: float | None = None,
+                higher_is_better: bool = True, title: str = "") -> go.Figure:
+    """Day by time of day; with a target, the intervals that miss it are crossed out."""
+    grid = day_by_time(kpi[kpi["queue"] == queue], metric)
+    scale = "RdYlGn" if higher_is_better else "RdYlGn_r"
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index),
+                               colorscale=scale, colorbar=dict(title=metric), hoverongaps=False,
+                               zmin=float(np.nanmin(grid.to_numpy())) if target is None else None))
+    if target is not None:
+        missed = grid < target if higher_is_better else grid > target
+        ys, xs = np.nonzero(missed.to_numpy())
+        if len(xs):
+            fig.add_trace(go.Scatter(x=[grid.columns[i] for i in xs], y=[grid.index[j] for j in ys],
+                                     mode="markers", marker=dict(symbol="x-thin", size=7,
+                                                                 line=dict(width=1.5, color="black")),
+                                     name=f"misses target {target:g}"))
+    fig.update_layout(title=title or f"{queue}: {metric}", xaxis_title="time of day",
+                      yaxis=dict(autorange="reversed"), height=max(320, 18 * len(grid) + 140))
+    return fig
+
+
+def roster_timeline(shifts: pd.DataFrame, *, max_people: int = 80) -> go.Figure:
+    """One row per person: shifts as bars, breaks drawn over them."""
+    people = list(dict.fromkeys(shifts["staff_id"]))[:max_people]
+    rows = shifts[shifts["staff_id"].isin(people)]
+    fig = go.Figure()
+    _bars(fig, rows, "start", "end", "shift", "#1f77b4", rows["shift"].astype(str))
+    breaks = rows.dropna(subset=["break_start"])
+    _bars(fig, breaks, "break_start", "break_end", "break", "#ffbf00", ["break"] * len(breaks))
+    fig.update_layout(title=f"Roster by person (first {len(people)} of {shifts['staff_id'].nunique()})",
+                      barmode="overlay", xaxis=dict(type="date"),
+                      yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=people),
+                      height=max(360, 14 * len(people) + 120))
+    return fig
+
+
+def _bars(fig, rows, start, end, name, color, text) -> None:
+    begin = pd.to_datetime(rows[start])
+    length_ms = (pd.to_datetime(rows[end]) - begin).dt.total_seconds() * 1000
+    fig.add_trace(go.Bar(y=rows["staff_id"], x=length_ms, base=begin, orientation="h", name=name,
+                         marker_color=color, hovertext=list(text), width=0.7))

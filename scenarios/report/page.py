@@ -1,0 +1,120 @@
+"""A report page: title, inputs (so a reader can reproduce it), sections of charts and tables."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
+header{background:#0b2545;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.85}
+main{max-width:1280px;margin:0 auto;padding:8px 32px 48px}
+section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin:18px 0;padding:16px 20px}
+h2{font-size:18px;margin:4px 0 10px}p.note{color:#4a5868;margin:4px 0 12px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
+th,td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f0f2f5}
+.met{color:#1b7f3b;font-weight:600}.missed{color:#b3261e;font-weight:600}
+.chart{min-height:360px}
+nav a{margin-right:14px;color:#0b2545}
+"""
+
+
+@dataclass
+class Section:
+    """A heading, an optional note, then charts and tables in order."""
+
+    title: str
+    note: str = ""
+    parts: list[str] = field(default_factory=list)
+
+    def chart(self, figure: go.Figure) -> "Section":
+        figure.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=50, b=40))
+        self.parts.append(_figure_html(figure))
+        return self
+
+    def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None) -> "Section":
+        self.parts.append(_table_html(frame, classes or {}))
+        return self
+
+    def text(self, paragraph: str) -> "Section":
+        self.parts.append(f'<p class="note">{html.escape(paragraph)}</p>')
+        return self
+
+    @property
+    def anchor(self) -> str:
+        return "".join(c if c.isalnum() else "-" for c in self.title.lower()).strip("-")
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str = ""
+    inputs: dict[str, object] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+
+    def add(self, section: Section) -> Section:
+        self.sections.append(section)
+        return section
+
+    def html(self) -> str:
+        nav = " ".join(f'<a href="#{s.anchor}">{html.escape(s.title)}</a>' for s in self.sections)
+        body = "\n".join(_section_html(s) for s in self.sections)
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(self.title)}</title><style>{STYLE}</style>"
+            # Inlined so the page works offline, e.g. attached to an e-mail or on a locked-down PC.
+            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
+            f"<header><h1>{html.escape(self.title)}</h1><p>{html.escape(self.subtitle)}</p></header>"
+            f"<main><nav>{nav}</nav>{_inputs_html(self.inputs)}{body}</main></body></html>\n"
+        )
+
+    def write(self, path: Path) -> Path:
+        path = Path(path)
+        path.write_text(self.html(), encoding="utf-8")
+        return path
+
+
+def _figure_html(figure: go.Figure) -> str:
+    return '<div class="chart">' + pio.to_html(
+        figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+    ) + "</div>"
+
+
+def _table_html(frame: pd.DataFrame, classes: dict[str, str]) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for value in record:
+            text = _cell(value)
+            css = classes.get(text, "")
+            cells.append(f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _section_html(section: Section) -> str:
+    note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
+    return f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{note}{"".join(section.parts)}</section>'
+
+
+def _inputs_html(inputs: dict[str, object]) -> str:
+    if not inputs:
+        return ""
+    frame = pd.DataFrame({"input": list(inputs), "value": [str(v) for v in inputs.values()]})
+    return '<section id="inputs"><h2>Inputs</h2><p class="note">What this report was made from: ' \
+           "the same inputs and seed give the same results.</p>" + _table_html(frame, {}) + "</section>"
