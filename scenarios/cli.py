@@ -16,17 +16,18 @@ from forecasting.errors import ForecastError
 from scheduling.errors import SchedulingError
 from simulation.errors import SimulationError
 
-from .commands import forecast_cmd, pipeline_cmd, simulate_cmd
+from .commands import forecast_cmd, pipeline_cmd, scenarios_cmd, simulate_cmd
 from .errors import InputError
 
 USER_ERRORS = (InputError, ForecastError, SchedulingError, SimulationError)
 
 # Each command (group) lives in its own module under scenarios/commands/.
-COMMANDS = (pipeline_cmd, forecast_cmd, simulate_cmd)
+COMMANDS = (pipeline_cmd, forecast_cmd, simulate_cmd, scenarios_cmd)
 
 EXAMPLES = """examples:
   controlroom demo --out demo-run
   controlroom run scenarios/demo.toml --out my-run
+  controlroom scenarios compare scenarios/demo.toml heatwave major_incident --out stress
 """
 
 
