@@ -1,7 +1,15 @@
 """controlroom: scenarios compose the forecasting, scheduling and simulation stages,
 read scenario files and user data, and hold the command line."""
 
-from importlib.metadata import PackageNotFoundError, version
+import os
+
+# The models solve many small least-squares problems; with BLAS's own thread pool they slow
+# down 50-100x whenever another process holds a core (measured on a 2-core machine). Set before
+# numpy is first imported; a user's own setting wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 
 try:
     __version__ = version("controlroom")
