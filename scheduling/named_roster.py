@@ -1,0 +1,253 @@
+"""The named-person rostering integer program: x[person, day, shift] = 1 if they work it.
+
+One model for control-room rosters and for the Curtois-Qu benchmark. Formulation choices:
+- Variables exist only where the person may work (skill, per-type maximum above 0, not a
+  day off), so leave and fixed days off cost nothing to state.
+- Runs use the strong "start of a run" forms: a run starting on day d (worked d, not d-1)
+  forces days d+1..d+k-1 worked (w[d] - w[d-1] <= w[d+j]); the same for days off. Maximum
+  runs are sliding windows of k+1 days. With rules.min_runs_open_ends (the benchmark's
+  convention) runs touching the first or last day are exempt from the minimums.
+- Forbidden successions are aggregated per (person, day, shift): the shift plus every shift
+  it forbids on the next day sum to at most 1.
+- Cover is soft (under/over per head, per day and shift or per interval and skill) with an
+  optional hard floor; people with both skills are split between 999 and 101 per interval.
+- Fairness: the most nights / weekends any one person works, weighted.
+
+Constraint names say what they mean: one_<p>_<d>, rest_<p>_<d>_<s>, maxshift_<p>_<s>,
+minminutes_<p>, maxminutes_<p>, maxcons_<p>_<d>, mincons_<p>_<d>_<j>, minoff_<p>_<d>_<j>,
+weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_<k>_<t>, flex_<t>.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from scheduling.people import SKILLS, RosterProblem, worked_intervals
+from scheduling.rules import PARTS
+from scheduling.solver import SolveOutcome, SolverOptions, solve
+
+
+@dataclass(frozen=True, eq=False)
+class NamedModel:
+    problem: pulp.LpProblem
+    x: dict  # (person, day, shift) -> binary variable
+    parts: dict  # part name -> LpAffineExpression (objective = their sum)
+
+
+@dataclass(frozen=True, eq=False)
+class NamedRosterResult:
+    """roster: person, day, shift rows (empty without a solution); parts: the objective in
+    its parts as the model values them; outcome: status, objective, proven bound and gap."""
+
+    roster: pd.DataFrame
+    parts: dict[str, float]
+    outcome: SolveOutcome
+
+    @property
+    def objective(self) -> float | None:
+        return self.outcome.objective
+
+    @property
+    def best_bound(self) -> float | None:
+        return self.outcome.best_bound
+
+
+def _name(*parts) -> str:
+    return "_".join(re.sub(r"[^A-Za-z0-9]", "", str(p)) or "x" for p in parts)
+
+
+def build_model(problem: RosterProblem) -> NamedModel:
+    """The integer program for ``problem`` (not solved)."""
+    lp = pulp.LpProblem("named_roster", pulp.LpMinimize)
+    H = problem.horizon
+    x = {}
+    for p in problem.people:
+        for s in problem.shifts:
+            if not p.may_work(s):
+                continue
+            for d in range(H):
+                if d not in p.days_off:
+                    x[p.id, d, s.id] = pulp.LpVariable(_name("x", p.id, d, s.id), cat="Binary")
+    by_pd = defaultdict(list)
+    for (pid, d, sid), var in x.items():
+        by_pd[pid, d].append(var)
+    work = {(p.id, d): pulp.lpSum(by_pd[p.id, d]) for p in problem.people for d in range(H)}
+    parts = {name: pulp.LpAffineExpression() for name in PARTS}
+
+    by_person = defaultdict(dict)  # person -> {(day, shift): var}, so per-person sums stay linear
+    for (pid, d, sid), var in x.items():
+        by_person[pid][d, sid] = var
+    for p in problem.people:
+        _person_rules(lp, problem, p, x, by_person[p.id], work, by_pd)
+    _requests(problem, x, work, parts)
+    _cost(problem, x, parts)
+    _fairness(lp, problem, by_person, work, parts)
+    _day_cover(lp, problem, x, parts)
+    if problem.interval_cover is not None:
+        _interval_cover(lp, problem, x, parts)
+    lp += pulp.lpSum(parts.values())
+    return NamedModel(lp, x, parts)
+
+
+def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, by_pd) -> None:
+    H, pid = problem.horizon, p.id
+    for d in range(H):
+        if len(by_pd[pid, d]) > 1:
+            lp += work[pid, d] <= 1, _name("one", pid, d)
+    forbidden = defaultdict(list)
+    for a, b, lag in problem.forbidden_successions():
+        forbidden[a, lag].append(b)
+    for (a, lag), nexts in forbidden.items():
+        for d in range(H - lag):
+            if (pid, d, a) not in x:
+                continue
+            following = [x[pid, d + lag, b] for b in nexts if (pid, d + lag, b) in x]
+            if following:
+                lp += x[pid, d, a] + pulp.lpSum(following) <= 1, _name("rest", pid, d, a, lag)
+    for sid, cap in p.max_shifts.items():
+        mine = [v for (_, s), v in mine_x.items() if s == sid]
+        if cap < len(mine):
+            lp += pulp.lpSum(mine) <= cap, _name("maxshift", pid, sid)
+    minutes = pulp.lpSum(problem.shift(s).paid_min * v for (_, s), v in mine_x.items())
+    if p.min_minutes > 0:
+        lp += minutes >= p.min_minutes, _name("minminutes", pid)
+    cap = problem.max_total_minutes(p)
+    if cap is not None:
+        lp += minutes <= cap, _name("maxminutes", pid)
+    w = [work[pid, d] for d in range(H)]
+    k = p.max_consecutive
+    if k is not None:
+        for d in range(H - k):
+            lp += pulp.lpSum(w[d:d + k + 1]) <= k, _name("maxcons", pid, d)
+    if problem.rules.weekly_rest_days:
+        for d in range(H - 6):
+            lp += pulp.lpSum(w[d:d + 7]) <= 7 - problem.rules.weekly_rest_days, _name("weeklyrest", pid, d)
+    _min_runs(lp, problem, pid, w)
+    if p.max_weekends is not None:
+        weekends = problem.weekends()
+        if p.max_weekends < len(weekends):
+            worked = []
+            for i, days in enumerate(weekends):
+                kv = pulp.LpVariable(_name("wkend", pid, i), lowBound=0, upBound=1)
+                for d in days:
+                    lp += kv >= w[d], _name("weekend", pid, i, d)
+                worked.append(kv)
+            lp += pulp.lpSum(worked) <= p.max_weekends, _name("maxweekends", pid)
+
+
+def _min_runs(lp, problem: RosterProblem, pid: str, w: list) -> None:
+    person = next(q for q in problem.people if q.id == pid)
+    H, open_ends = problem.horizon, problem.rules.min_runs_open_ends
+    first = 1 if open_ends else 0
+    for d in range(first, H):
+        before = w[d - 1] if d > 0 else 0
+        for j in range(1, person.min_consecutive):
+            if d + j < H:
+                lp += w[d] - before <= w[d + j], _name("mincons", pid, d, j)
+            elif not open_ends:  # a run starting here would be cut short by the horizon
+                lp += w[d] - before <= 0, _name("mincons", pid, d, j)
+        for j in range(1, person.min_days_off):
+            # a run of days off starting on d (worked d-1, off d) must stay off to d+j
+            if d == 0:
+                if not open_ends and j < H:
+                    lp += w[j] <= w[0], _name("minoff", pid, d, j)
+            elif d + j < H:
+                lp += w[d - 1] - w[d] + w[d + j] <= 1, _name("minoff", pid, d, j)
+            elif not open_ends:
+                lp += w[d - 1] - w[d] <= 0, _name("minoff", pid, d, j)
+
+
+def _requests(problem: RosterProblem, x, work, parts) -> None:
+    pref = parts["preferences"]
+    for r in problem.requests:
+        hit = work[r.person, r.day] if r.shift is None else x.get((r.person, r.day, r.shift), 0)
+        pref += r.weight * (1 - hit) if r.on else r.weight * hit
+    for sp in problem.start_preferences:
+        for (pid, _, sid), var in x.items():
+            start = problem.shift(sid).start_min
+            if pid == sp.person and start is not None and not sp.allows(start):
+                pref += sp.weight * var
+
+
+def _cost(problem: RosterProblem, x, parts) -> None:
+    rate = {p.id: p.hourly_cost for p in problem.people}
+    parts["cost"] += pulp.lpSum(rate[pid] * problem.shift(sid).paid_min / 60 * v
+                                for (pid, _, sid), v in x.items() if rate[pid])
+
+
+def _fairness(lp, problem: RosterProblem, by_person, work, parts) -> None:
+    f = problem.fairness
+    if f.night_weight:
+        nights = {s.id for s in problem.shifts if s.night}
+        most = pulp.LpVariable("most_nights", lowBound=0)
+        for p in problem.people:
+            lp += most >= pulp.lpSum(v for (_, s), v in by_person[p.id].items() if s in nights), _name("nights", p.id)
+        parts["fairness"] += f.night_weight * most
+    if f.weekend_weight:
+        most = pulp.LpVariable("most_weekends", lowBound=0)
+        for p in problem.people:
+            worked = []
+            for i, days in enumerate(problem.weekends()):
+                kv = pulp.LpVariable(_name("fairwk", p.id, i), lowBound=0, upBound=1)
+                for d in days:
+                    lp += kv >= work[p.id, d], _name("fairweekend", p.id, i, d)
+                worked.append(kv)
+            lp += most >= pulp.lpSum(worked), _name("weekends", p.id)
+        parts["fairness"] += f.weekend_weight * most
+
+
+def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
+    by_ds = defaultdict(list)
+    for (_, d, sid), v in x.items():
+        by_ds[d, sid].append(v)
+    for c in problem.day_cover:
+        under = pulp.LpVariable(_name("under", c.day, c.shift), lowBound=0, upBound=c.required - c.floor)
+        over = pulp.LpVariable(_name("over", c.day, c.shift), lowBound=0)
+        lp += pulp.lpSum(by_ds[c.day, c.shift]) + under - over == c.required, _name("cover", c.day, c.shift)
+        parts["under_cover"] += c.under_weight * under
+        if c.over_weight:
+            parts["over_cover"] += c.over_weight * over
+
+
+def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
+    people = {p.id: p for p in problem.people}
+    only = {k: defaultdict(list) for k in SKILLS}
+    both = defaultdict(list)
+    for (pid, d, sid), v in x.items():
+        shift = problem.shift(sid)
+        serves = people[pid].skills & shift.skills
+        target = both if len(serves) == 2 else only[next(iter(serves))]
+        for t in worked_intervals(shift, d, problem.interval_min, problem.horizon):
+            target[t].append(v)
+    flex = {}
+    for row in problem.interval_cover.itertuples(index=False):
+        if row.required <= 0:
+            continue
+        k, t = row.skill, int(row.interval)
+        short = pulp.LpVariable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
+        terms = list(only[k][t])
+        if both[t]:
+            f = flex[k, t] = pulp.LpVariable(_name("flex", k, t), lowBound=0)
+            terms.append(f)
+        lp += pulp.lpSum(terms) + short >= row.required, _name("icover", k, t)
+        parts["under_cover"] += row.under_weight * short
+    for t in {t for (_, t) in flex}:
+        lp += pulp.lpSum(flex[k, t] for k in SKILLS if (k, t) in flex) <= pulp.lpSum(both[t]), _name("flex", t)
+
+
+def solve_roster(problem: RosterProblem, options: SolverOptions) -> NamedRosterResult:
+    """Build and solve the model; the roster holds the best solution found (if any)."""
+    model = build_model(problem)
+    outcome = solve(model.problem, options)
+    rows = []
+    if outcome.has_solution:
+        rows = [(pid, d, sid) for (pid, d, sid), v in model.x.items() if (v.varValue or 0) > 0.5]
+    roster = pd.DataFrame(sorted(rows, key=lambda r: (r[1], r[0])), columns=["person", "day", "shift"])
+    parts = {name: float(pulp.value(expr) or 0.0) if outcome.has_solution else float("nan")
+             for name, expr in model.parts.items()}
+    return NamedRosterResult(roster, parts, outcome)
