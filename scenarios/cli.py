@@ -16,13 +16,13 @@ from forecasting.errors import ForecastError
 from scheduling.errors import SchedulingError
 from simulation.errors import SimulationError
 
-from .commands import pipeline_cmd
+from .commands import pipeline_cmd, roster_cmd
 from .errors import InputError
 
 USER_ERRORS = (InputError, ForecastError, SchedulingError, SimulationError)
 
 # Each command (group) lives in its own module under scenarios/commands/.
-COMMANDS = (pipeline_cmd,)
+COMMANDS = (pipeline_cmd, roster_cmd)
 
 EXAMPLES = """examples:
   controlroom demo --out demo-run
