@@ -72,7 +72,7 @@ def build_model(problem: RosterProblem) -> NamedModel:
                 continue
             for d in range(H):
                 if d not in p.days_off:
-                    x[p.id, d, s.id] = pulp.LpVariable(_name("x", p.id, d, s.id), cat="Binary")
+                    x[p.id, d, s.id] = lp.add_variable(_name("x", p.id, d, s.id), cat="Binary")
     by_pd = defaultdict(list)
     for (pid, d, sid), var in x.items():
         by_pd[pid, d].append(var)
@@ -133,7 +133,7 @@ def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, by_pd) -> None
         if p.max_weekends < len(weekends):
             worked = []
             for i, days in enumerate(weekends):
-                kv = pulp.LpVariable(_name("wkend", pid, i), lowBound=0, upBound=1)
+                kv = lp.add_variable(_name("wkend", pid, i), lowBound=0, upBound=1)
                 for d in days:
                     lp += kv >= w[d], _name("weekend", pid, i, d)
                 worked.append(kv)
@@ -184,16 +184,16 @@ def _fairness(lp, problem: RosterProblem, by_person, work, parts) -> None:
     f = problem.fairness
     if f.night_weight:
         nights = {s.id for s in problem.shifts if s.night}
-        most = pulp.LpVariable("most_nights", lowBound=0)
+        most = lp.add_variable("most_nights", lowBound=0)
         for p in problem.people:
             lp += most >= pulp.lpSum(v for (_, s), v in by_person[p.id].items() if s in nights), _name("nights", p.id)
         parts["fairness"] += f.night_weight * most
     if f.weekend_weight:
-        most = pulp.LpVariable("most_weekends", lowBound=0)
+        most = lp.add_variable("most_weekends", lowBound=0)
         for p in problem.people:
             worked = []
             for i, days in enumerate(problem.weekends()):
-                kv = pulp.LpVariable(_name("fairwk", p.id, i), lowBound=0, upBound=1)
+                kv = lp.add_variable(_name("fairwk", p.id, i), lowBound=0, upBound=1)
                 for d in days:
                     lp += kv >= work[p.id, d], _name("fairweekend", p.id, i, d)
                 worked.append(kv)
@@ -206,8 +206,8 @@ def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
     for (_, d, sid), v in x.items():
         by_ds[d, sid].append(v)
     for c in problem.day_cover:
-        under = pulp.LpVariable(_name("under", c.day, c.shift), lowBound=0, upBound=c.required - c.floor)
-        over = pulp.LpVariable(_name("over", c.day, c.shift), lowBound=0)
+        under = lp.add_variable(_name("under", c.day, c.shift), lowBound=0, upBound=c.required - c.floor)
+        over = lp.add_variable(_name("over", c.day, c.shift), lowBound=0)
         lp += pulp.lpSum(by_ds[c.day, c.shift]) + under - over == c.required, _name("cover", c.day, c.shift)
         parts["under_cover"] += c.under_weight * under
         if c.over_weight:
@@ -229,10 +229,10 @@ def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
         if row.required <= 0:
             continue
         k, t = row.skill, int(row.interval)
-        short = pulp.LpVariable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
+        short = lp.add_variable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
         terms = list(only[k][t])
         if both[t]:
-            f = flex[k, t] = pulp.LpVariable(_name("flex", k, t), lowBound=0)
+            f = flex[k, t] = lp.add_variable(_name("flex", k, t), lowBound=0)
             terms.append(f)
         lp += pulp.lpSum(terms) + short >= row.required, _name("icover", k, t)
         parts["under_cover"] += row.under_weight * short
