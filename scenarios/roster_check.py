@@ -227,6 +227,14 @@ def compare_rosters(inputs: CheckInputs) -> CheckReport:
     return CheckReport(inputs, problem, before, after, _cover_table(inputs, before, after), changed, new)
 
 
+def roster_table(report: CheckReport) -> pd.DataFrame:
+    """The roster judged: the original, or with the changed person's new pattern."""
+    rows = list(report.inputs.roster)
+    if report.changed_person is not None:
+        rows = [r for r in rows if r.person != report.changed_person] + list(report.inputs.change)
+    return _table(rows)
+
+
 def _table(rows) -> pd.DataFrame:
     return pd.DataFrame([(r.person, r.day, _code(r.start_min, r.length_min, r.break_min)) for r in rows],
                         columns=["person", "day", "shift"])

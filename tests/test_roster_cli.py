@@ -86,3 +86,28 @@ def test_a_bad_time_is_named_with_file_row_and_column(control_room, capsys):
     assert main(["roster", "check", str(roster)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv: row 2, column start: expected HH:MM" in err
+
+
+def test_export_writes_a_person_by_day_workbook_with_cover_and_rules(control_room, capsys):
+    from openpyxl import load_workbook
+
+    folder, roster, req = control_room
+    change = _write(folder / "change.csv", "person,date,start,end\n"
+                    "ann,2026-03-02,14:00,22:00\nann,2026-03-03,07:00,15:00\n")
+    out = folder / "export"
+    assert main(["roster", "check", str(roster), "--requirement", str(req), "--change", str(change),
+                 "--export", str(out), "--cover-out", str(folder / "cover.csv")]) == 0
+    book = load_workbook(out / "roster.xlsx")
+    grid = [[c.value for c in row] for row in book["Roster"].iter_rows()]
+    assert grid[0][:3] == ["person", "Mon 02 Mar", "Tue 03 Mar"]
+    assert grid[1][:3] == ["ann", "1400+8h", "0700+8h"]  # the pattern after the change
+    assert grid[2][:5] == ["bob", "2200+9h", "2200+9h", "2200+9h", None]
+    assert book["Roster"]["B2"].fill.fgColor.rgb != book["Roster"]["B3"].fill.fgColor.rgb  # shifts coloured apart
+    rules = [[c.value for c in row] for row in book["Rules"].iter_rows()]
+    rest = rules[0].index("rest")
+    assert rules[1][0] == "ann" and "9 h" in rules[1][rest] and rules[2][rest] == "met"
+    cover = pd.read_csv(folder / "cover.csv")
+    sheet = [[c.value for c in row] for row in book["Cover"].iter_rows(min_row=2)]
+    assert sum(r[3] for r in sheet) == cover["after"].sum() and sum(r[2] for r in sheet) == cover["required"].sum()
+    assert (out / "cover.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["roster", "check", str(roster), "--export", str(out)]) == 2  # no silent overwrite

@@ -22,7 +22,8 @@ inputs (CSV, one row per shift worked; times are local wall-clock, no time zone)
                    replacing their rows in ROSTER.csv (a flexible-working request). Days
                    they no longer work simply have no row.
   --requirement FILE  interval_start (YYYY-MM-DD HH:MM), required; optional skill (999 or
-                   101; without it the requirement is for one pool answering both).
+                   101; without it the requirement is for one pool answering both,
+                   reported as 999: everyone in a checked roster takes both lines).
                    Every interval is --interval-min long.
 reports: cover gained or lost per interval (and --cover-out CSV), the paid-hours cost
 difference at --hourly-cost, and each rule broken, per person and day, naming the rule
@@ -62,7 +63,10 @@ def register(sub) -> None:
     chk.add_argument("--min-days-off", type=int, default=1, help="shortest run of days off (default 1)")
     chk.add_argument("--max-weekends", type=int, default=None, help="most weekends worked (default: no limit)")
     chk.add_argument("--cover-out", type=Path, help="write the per-interval cover comparison to this CSV")
-    chk.add_argument("--force", action="store_true", help="overwrite --cover-out if it exists")
+    chk.add_argument("--export", type=Path, metavar="DIR",
+                     help="write the roster (after the change, if any) as roster.csv, roster.xlsx "
+                          "(one row per person, one column per day; cover and rules sheets) and cover.png")
+    chk.add_argument("--force", action="store_true", help="overwrite --cover-out or --export files if they exist")
     common_options(chk)
     chk.set_defaults(handler=_check)
 
@@ -110,11 +114,23 @@ def _benchmark(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from ..roster_check import CheckInputs, compare_rosters, report_lines
 
+    from ..roster_export import EXPORT_FILES, export_roster
+
     _refuse_overwrite(args.cover_out, args.force)
+    if args.export is not None:
+        for name in EXPORT_FILES:
+            _refuse_overwrite(args.export / name, args.force)
     inputs = CheckInputs.from_args(args)
     report = compare_rosters(inputs)
     for line in report_lines(report, quiet=args.quiet):
         print(line)
     if args.cover_out is not None and report.cover is not None:
         report.cover.to_csv(args.cover_out, index=False)
+    if args.export is not None:
+        from ..roster_check import roster_table
+
+        judged = report.after if report.after is not None else report.before
+        written = export_roster(report.problem, roster_table(report), judged, args.export, inputs.day0)
+        if not args.quiet:
+            print("Wrote " + ", ".join(str(p) for p in written))
     return 0
