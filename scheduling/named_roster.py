@@ -240,6 +240,19 @@ def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
         lp += pulp.lpSum(flex[k, t] for k in SKILLS if (k, t) in flex) <= pulp.lpSum(both[t]), _name("flex", t)
 
 
+def integral_objective(problem: RosterProblem) -> bool:
+    """True when every weight and cost is a whole number, so every roster's objective is too
+    (the benchmark's case): a bound can then be rounded up, and SolverOptions.gap_abs=0.999
+    stops the search as soon as optimality is proven."""
+    weights = [r.weight for r in problem.requests] + [p.weight for p in problem.start_preferences]
+    weights += [w for c in problem.day_cover for w in (c.under_weight, c.over_weight)]
+    weights += [problem.fairness.night_weight, problem.fairness.weekend_weight]
+    if problem.interval_cover is not None:
+        weights += list(problem.interval_cover["under_weight"])
+    whole = all(float(w).is_integer() for w in weights)
+    return whole and all(p.hourly_cost == 0 for p in problem.people)
+
+
 def solve_roster(problem: RosterProblem, options: SolverOptions) -> NamedRosterResult:
     """Build and solve the model; the roster holds the best solution found (if any)."""
     model = build_model(problem)
