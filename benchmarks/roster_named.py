@@ -48,7 +48,7 @@ def requirement(days: int, rng: np.random.Generator) -> pd.DataFrame:
     r999 = np.maximum(2, np.round(5.5 * shape * busy + rng.normal(0, 0.4, t.size)))
     r101 = np.where((hour >= 7) & (hour < 22), np.round(9 * shape * busy + rng.normal(0, 0.6, t.size)), 1)
     rows = [pd.DataFrame({"skill": "999", "interval": t, "required": r999.astype(int), "under_weight": 40.0,
-                          "floor": 1}),
+                          "floor": 0}),
             pd.DataFrame({"skill": "101", "interval": t, "required": np.maximum(r101, 0).astype(int),
                           "under_weight": 10.0, "floor": 0})]
     return pd.concat(rows, ignore_index=True)
@@ -115,6 +115,9 @@ def main(argv: list[str]) -> None:
     result = solve_roster(problem, SolverOptions(time_limit_s=limit, gap_rel=0.005, threads=threads))
     total = time.perf_counter() - started
     o = result.outcome
+    if not o.has_solution:
+        print(f"status {o.status}: no roster in {o.seconds:.1f} s")
+        return
     print(f"status {o.status}: objective {o.objective:,.1f}, proven bound {o.best_bound:,.1f}, "
           f"gap {100 * (o.gap or 0):.2f}%, solve {o.seconds:.1f} s, build+solve {total:.1f} s")
     print("  parts: " + ", ".join(f"{k} {v:,.1f}" for k, v in result.parts.items()))

@@ -76,14 +76,23 @@ def build_model(problem: RosterProblem) -> NamedModel:
     by_pd = defaultdict(list)
     for (pid, d, sid), var in x.items():
         by_pd[pid, d].append(var)
-    work = {(p.id, d): pulp.lpSum(by_pd[p.id, d]) for p in problem.people for d in range(H)}
+    # work[p, d] = 1 if p works day d: one variable per person-day keeps the run, weekend and
+    # weekly-rest rows short (one nonzero per day instead of one per shift type).
+    work = {}
+    for p in problem.people:
+        for d in range(H):
+            if len(by_pd[p.id, d]) > 1:
+                work[p.id, d] = lp.add_variable(_name("work", p.id, d), lowBound=0, upBound=1)
+                lp += work[p.id, d] == pulp.lpSum(by_pd[p.id, d]), _name("one", p.id, d)
+            else:
+                work[p.id, d] = pulp.lpSum(by_pd[p.id, d])
     parts = {name: pulp.LpAffineExpression() for name in PARTS}
 
     by_person = defaultdict(dict)  # person -> {(day, shift): var}, so per-person sums stay linear
     for (pid, d, sid), var in x.items():
         by_person[pid][d, sid] = var
     for p in problem.people:
-        _person_rules(lp, problem, p, x, by_person[p.id], work, by_pd)
+        _person_rules(lp, problem, p, x, by_person[p.id], work, parts)
     _requests(problem, x, work, parts)
     _cost(problem, x, parts)
     _fairness(lp, problem, by_person, work, parts)
@@ -94,11 +103,8 @@ def build_model(problem: RosterProblem) -> NamedModel:
     return NamedModel(lp, x, parts)
 
 
-def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, by_pd) -> None:
+def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts) -> None:
     H, pid = problem.horizon, p.id
-    for d in range(H):
-        if len(by_pd[pid, d]) > 1:
-            lp += work[pid, d] <= 1, _name("one", pid, d)
     forbidden = defaultdict(list)
     for a, b, lag in problem.forbidden_successions():
         forbidden[a, lag].append(b)
@@ -114,8 +120,12 @@ def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, by_pd) -> None
         if cap < len(mine):
             lp += pulp.lpSum(mine) <= cap, _name("maxshift", pid, sid)
     minutes = pulp.lpSum(problem.shift(s).paid_min * v for (_, s), v in mine_x.items())
-    if p.min_minutes > 0:
+    if p.min_minutes > 0 and problem.rules.hours_short_weight is None:
         lp += minutes >= p.min_minutes, _name("minminutes", pid)
+    elif p.min_minutes > 0:
+        short = lp.add_variable(_name("hoursshort", pid), lowBound=0, upBound=p.min_minutes)
+        lp += minutes + short >= p.min_minutes, _name("minminutes", pid)
+        parts["contract"] += problem.rules.hours_short_weight / 60 * short
     cap = problem.max_total_minutes(p)
     if cap is not None:
         lp += minutes <= cap, _name("maxminutes", pid)
@@ -215,29 +225,52 @@ def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
 
 
 def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
+    """Per interval and skill: dedicated heads + a share of the both-skilled heads + shortfall
+    >= required.
+
+    Heads on duty are the same expression over every interval in a stretch where no shift starts,
+    ends or breaks, so each stretch gets one head-count variable per skill group (a dense row
+    each) and the interval rows refer to it: an exact model with a fraction of the nonzeros,
+    which is what makes the LP fast at 15-minute resolution.
+    """
     people = {p.id: p for p in problem.people}
-    only = {k: defaultdict(list) for k in SKILLS}
-    both = defaultdict(list)
+    placed = defaultdict(set)  # interval -> {(day, shift)} covering it
+    for s in problem.shifts:
+        if s.start_min is None:
+            continue
+        for d in range(problem.horizon):
+            for t in worked_intervals(s, d, problem.interval_min, problem.horizon):
+                placed[t].add((d, s.id))
+    groups = {k: defaultdict(list) for k in ("999", "101", "both")}  # (day, shift) -> vars
     for (pid, d, sid), v in x.items():
-        shift = problem.shift(sid)
-        serves = people[pid].skills & shift.skills
-        target = both if len(serves) == 2 else only[next(iter(serves))]
-        for t in worked_intervals(shift, d, problem.interval_min, problem.horizon):
-            target[t].append(v)
+        serves = people[pid].skills & problem.shift(sid).skills
+        groups["both" if len(serves) == 2 else next(iter(serves))][d, sid].append(v)
+    stretch_of, heads = {}, {}
+    n = problem.horizon * 1440 // problem.interval_min
+    key_prev, stretch = None, -1
+    for t in range(n):
+        key = frozenset(placed.get(t, ()))
+        if key != key_prev:
+            stretch, key_prev = stretch + 1, key
+            for g, by_slot in groups.items():
+                members = [v for slot in key for v in by_slot.get(slot, ())]
+                if members:
+                    h = heads[g, stretch] = lp.add_variable(_name("heads", g, stretch), lowBound=0)
+                    lp += h == pulp.lpSum(members), _name("onduty", g, stretch)
+        stretch_of[t] = stretch
     flex = {}
     for row in problem.interval_cover.itertuples(index=False):
         if row.required <= 0:
             continue
         k, t = row.skill, int(row.interval)
         short = lp.add_variable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
-        terms = list(only[k][t])
-        if both[t]:
-            f = flex[k, t] = lp.add_variable(_name("flex", k, t), lowBound=0)
-            terms.append(f)
+        terms = [heads[k, stretch_of[t]]] if (k, stretch_of[t]) in heads else []
+        if ("both", stretch_of[t]) in heads:
+            terms.append(flex.setdefault((k, t), lp.add_variable(_name("flex", k, t), lowBound=0)))
         lp += pulp.lpSum(terms) + short >= row.required, _name("icover", k, t)
         parts["under_cover"] += row.under_weight * short
-    for t in {t for (_, t) in flex}:
-        lp += pulp.lpSum(flex[k, t] for k in SKILLS if (k, t) in flex) <= pulp.lpSum(both[t]), _name("flex", t)
+    for t in sorted({t for (_, t) in flex}):
+        lp += pulp.lpSum(flex[k, t] for k in SKILLS if (k, t) in flex) <= heads["both", stretch_of[t]], _name("flex", t)
 
 
 def integral_objective(problem: RosterProblem) -> bool:

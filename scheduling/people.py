@@ -154,18 +154,24 @@ class Rules:
                         0 = no rule
     min_runs_open_ends  the benchmark's convention: minimum-run rules do not apply to runs that
                         touch the first or last day (the days beyond are unknown)
+    hours_short_weight  None: contracted minimum hours are a hard rule (the benchmark); a number:
+                        each hour short of a person's minimum costs this much instead (the
+                        "contract" part of the objective), so a roster always exists
     """
 
     min_rest_min: int | None = 660
     max_avg_week_min: int | None = 48 * 60
     weekly_rest_days: int = 1
     min_runs_open_ends: bool = True
+    hours_short_weight: float | None = None
 
     def __post_init__(self) -> None:
         if self.min_rest_min is not None and (not _int(self.min_rest_min) or self.min_rest_min < 0):
             raise SchedulingError(f"Rules.min_rest_min must be an integer >= 0 or None, got {self.min_rest_min!r}")
         if self.max_avg_week_min is not None and (not _int(self.max_avg_week_min) or self.max_avg_week_min <= 0):
             raise SchedulingError(f"Rules.max_avg_week_min must be an integer > 0 or None")
+        if self.hours_short_weight is not None and (not _number(self.hours_short_weight) or self.hours_short_weight < 0):
+            raise SchedulingError(f"Rules.hours_short_weight must be a number >= 0 or None, got {self.hours_short_weight!r}")
         if not _int(self.weekly_rest_days) or not 0 <= self.weekly_rest_days <= 7:
             raise SchedulingError(f"Rules.weekly_rest_days must be an integer in 0..7, got {self.weekly_rest_days!r}")
 

@@ -19,7 +19,7 @@ from scheduling.people import DAY_MINUTES, SKILLS, RosterProblem, worked_interva
 
 ROSTER_COLUMNS = ("person", "day", "shift")
 VIOLATION_COLUMNS = ("person", "day", "rule", "detail")
-PARTS = ("under_cover", "over_cover", "cost", "preferences", "fairness")
+PARTS = ("under_cover", "over_cover", "cost", "contract", "preferences", "fairness")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +51,7 @@ def check(problem: RosterProblem, roster: pd.DataFrame) -> CheckResult:
         "under_cover": 0.0,
         "over_cover": 0.0,
         "cost": _cost(problem, grid),
+        "contract": _contract(problem, grid),
         "preferences": _preferences(problem, grid),
         "fairness": _fairness(problem, grid),
     }
@@ -138,7 +139,7 @@ def _person_violations(problem: RosterProblem, person, days: list[str | None]) -
         if n > cap:
             add(-1, "max_shifts", f"{n} x {sid}, maximum {cap}")
     minutes = sum(shifts[x].paid_min for x in days if x is not None)
-    if minutes < person.min_minutes:
+    if minutes < person.min_minutes and rules.hours_short_weight is None:
         add(-1, "min_minutes", f"{minutes} min worked, minimum {person.min_minutes}")
     cap = problem.max_total_minutes(person)
     if cap is not None and minutes > cap:
@@ -180,6 +181,18 @@ def _cost(problem: RosterProblem, grid) -> float:
     shifts = {s.id: s for s in problem.shifts}
     return float(sum(p.hourly_cost * shifts[x].paid_min / 60 for p in problem.people
                      for x in grid[p.id] if x is not None))
+
+
+def _contract(problem: RosterProblem, grid) -> float:
+    weight = problem.rules.hours_short_weight
+    if not weight:
+        return 0.0
+    shifts = {s.id: s for s in problem.shifts}
+    total = 0.0
+    for p in problem.people:
+        minutes = sum(shifts[x].paid_min for x in grid[p.id] if x is not None)
+        total += weight * max(0, p.min_minutes - minutes) / 60
+    return total
 
 
 def _preferences(problem: RosterProblem, grid) -> float:

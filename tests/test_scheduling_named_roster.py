@@ -136,7 +136,8 @@ def _control_room(rng: np.random.Generator) -> RosterProblem:
     )
     people = tuple(
         Person(f"P{i}", skills=frozenset({"999", "101"}) if i % 3 else frozenset({"101"}),
-               min_minutes=3 * 450, max_consecutive=4, min_days_off=1, max_weekends=1, hourly_cost=10 + i)
+               min_minutes=3 * 450, max_consecutive=4, min_days_off=1, max_weekends=1, hourly_cost=10 + i,
+               days_off=frozenset(range(1, 7)) if i == 5 else frozenset())  # P5 cannot make their hours
         for i in range(6))
     horizon, step = 7, 60
     rows = []
@@ -148,6 +149,7 @@ def _control_room(rng: np.random.Generator) -> RosterProblem:
     requests = (Request("P1", 2, None, 30.0, on=False), Request("P2", 4, "N", 15.0, on=True))
     prefs = (StartPreference("P4", 6 * 60, 9 * 60, 5.0),)
     return RosterProblem(horizon=horizon, shifts=shifts, people=people, requests=requests,
+                         rules=Rules(hours_short_weight=12.0),
                          start_preferences=prefs, interval_cover=cover, interval_min=step,
                          fairness=Fairness(night_weight=25.0, weekend_weight=10.0))
 
@@ -160,6 +162,11 @@ def test_model_objective_equals_the_checkers_penalty_part_by_part():
     for name, value in checked.parts.items():
         assert result.parts[name] == pytest.approx(value, abs=1e-5), name
     assert checked.penalty == pytest.approx(result.objective, abs=1e-5)
+    # P5 can work day 0 at most, so falls short of their 22.5 contracted hours, at 12 an hour
+    paid = {"E": 7.5, "L": 7.5, "N": 9.5}
+    worked = sum(paid[x] for x in result.roster.loc[result.roster.person == "P5", "shift"])
+    assert worked <= 9.5
+    assert checked.parts["contract"] == pytest.approx(12.0 * (22.5 - worked))
     assert result.best_bound <= result.objective + 1e-6
     table = checked.interval_cover
     short999 = table[(table.skill == "999") & (table.rostered < table.required)]
