@@ -83,7 +83,7 @@ def build_problem(handlers: int = 120, days: int = 28, seed: int = 1) -> RosterP
                 requests.append(Request(pid, day, shift, float(rng.integers(5, 20)), on=True))
         if i % 8 == 0:
             prefs.append(StartPreference(pid, 6 * 60, 10 * 60, 4.0))
-    return RosterProblem(horizon=days, shifts=SHIFTS, people=tuple(people), rules=Rules(),
+    return RosterProblem(horizon=days, shifts=SHIFTS, people=tuple(people), rules=Rules(hours_short_weight=60.0),
                          requests=tuple(requests), start_preferences=tuple(prefs),
                          interval_cover=requirement(days, rng), interval_min=15,
                          fairness=Fairness(night_weight=20.0, weekend_weight=20.0))
@@ -112,7 +112,8 @@ def main(argv: list[str]) -> None:
     relaxed, lp_seconds = lp_bound(problem)
     print(f"baseline: LP relaxation bound {relaxed:,.1f} in {lp_seconds:.1f} s")
     started = time.perf_counter()
-    result = solve_roster(problem, SolverOptions(time_limit_s=limit, gap_rel=0.005, threads=threads))
+    result = solve_roster(problem, SolverOptions(time_limit_s=limit, gap_rel=0.005, threads=threads),
+                          lp_guided_start=True)
     total = time.perf_counter() - started
     o = result.outcome
     if not o.has_solution:

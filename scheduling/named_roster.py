@@ -21,15 +21,16 @@ weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pulp
 
 from scheduling.people import SKILLS, RosterProblem, worked_intervals
 from scheduling.rules import PARTS
-from scheduling.solver import SolveOutcome, SolverOptions, solve
+from scheduling.solver import SolveOutcome, SolverOptions, relative_gap, solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,10 +287,24 @@ def integral_objective(problem: RosterProblem) -> bool:
     return whole and all(p.hourly_cost == 0 for p in problem.people)
 
 
-def solve_roster(problem: RosterProblem, options: SolverOptions) -> NamedRosterResult:
-    """Build and solve the model; the roster holds the best solution found (if any)."""
+def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False) -> NamedRosterResult:
+    """Build and solve the model; the roster holds the best solution found (if any).
+
+    lp_guided_start: for large rosters, where HiGHS's own heuristics find poor first rosters,
+    solve the LP relaxation, fix the shifts it takes (>= 0.99) or leaves (<= 0.01), solve that
+    small MIP for a share of the time limit, and start the full model from its roster. The bound
+    and gap reported are those of the full model.
+    """
     model = build_model(problem)
+    started = time.perf_counter()
+    if lp_guided_start and options.time_limit_s is not None:
+        _guided_start(model, options)
+        left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
+        options = replace(options, time_limit_s=left, warm_start=True)
     outcome = solve(model.problem, options)
+    if outcome.has_solution and outcome.status != "optimal":
+        outcome = _tighten(model, outcome, options)
+    outcome = replace(outcome, seconds=time.perf_counter() - started)
     rows = []
     if outcome.has_solution:
         rows = [(pid, d, sid) for (pid, d, sid), v in model.x.items() if (v.varValue or 0) > 0.5]
@@ -297,3 +312,44 @@ def solve_roster(problem: RosterProblem, options: SolverOptions) -> NamedRosterR
     parts = {name: float(pulp.value(expr) or 0.0) if outcome.has_solution else float("nan")
              for name, expr in model.parts.items()}
     return NamedRosterResult(roster, parts, outcome)
+
+
+def _tighten(model: NamedModel, outcome: SolveOutcome, options: SolverOptions) -> SolveOutcome:
+    """A solver stopped early may leave shortfall variables above the true shortfall; with the
+    roster fixed, an LP sets them to what the roster really costs. The bound is kept."""
+    x = list(model.x.values())
+    chosen = [1.0 if (v.varValue or 0) > 0.5 else 0.0 for v in x]
+    for v, value in zip(x, chosen):
+        v.lowBound = v.upBound = value
+        v.cat = pulp.LpContinuous
+    fixed = solve(model.problem, replace(options, warm_start=False))
+    for v in x:
+        v.lowBound, v.upBound, v.cat = 0, 1, pulp.LpInteger
+    if not fixed.has_solution:
+        return outcome
+    return replace(outcome, objective=fixed.objective,
+                   gap=relative_gap(fixed.objective, outcome.best_bound))
+
+
+def _guided_start(model: NamedModel, options: SolverOptions) -> None:
+    """Leave the variables holding a good roster (or all 0 if none was found) for a MIP start."""
+    lp, x = model.problem, list(model.x.values())
+    for v in x:
+        v.cat = pulp.LpContinuous
+    relaxed = solve(lp, replace(options, time_limit_s=0.6 * options.time_limit_s))
+    for v in x:
+        v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
+    if not relaxed.has_solution:
+        return
+    values = [v.varValue or 0.0 for v in x]
+    for v, value in zip(x, values):
+        if value >= 0.99:
+            v.lowBound = 1
+        elif value <= 0.01:
+            v.upBound = 0
+    share = replace(options, time_limit_s=0.25 * options.time_limit_s, gap_rel=max(options.gap_rel, 0.005))
+    restricted = solve(lp, share)
+    for v in x:
+        v.lowBound, v.upBound = 0, 1
+        if not restricted.has_solution:
+            v.varValue = 0.0

@@ -196,3 +196,12 @@ def test_a_bad_instance_line_is_named_with_file_and_line(tmp_path):
     path.write_text(text)
     with pytest.raises(SchedulingError, match=r"bad.txt:\d+: expected int, got 'lots'"):
         read_instance(path)
+
+
+def test_the_lp_guided_start_returns_a_rule_abiding_roster_priced_as_the_checker_prices_it():
+    problem = _control_room(np.random.default_rng(11))
+    result = solve_roster(problem, SolverOptions(time_limit_s=30, gap_rel=0.0), lp_guided_start=True)
+    checked = check(problem, result.roster)
+    assert checked.feasible, checked.violations
+    assert checked.penalty == pytest.approx(result.objective, abs=1e-5)
+    assert result.best_bound <= result.objective + 1e-6
