@@ -322,7 +322,7 @@ def _tighten(model: NamedModel, outcome: SolveOutcome, options: SolverOptions) -
     for v, value in zip(x, chosen):
         v.lowBound = v.upBound = value
         v.cat = pulp.LpContinuous
-    fixed = solve(model.problem, replace(options, warm_start=False))
+    fixed = solve(model.problem, replace(options, warm_start=False, lp_solver="choose"))
     for v in x:
         v.lowBound, v.upBound, v.cat = 0, 1, pulp.LpInteger
     if not fixed.has_solution:
@@ -336,7 +336,7 @@ def _guided_start(model: NamedModel, options: SolverOptions) -> None:
     lp, x = model.problem, list(model.x.values())
     for v in x:
         v.cat = pulp.LpContinuous
-    relaxed = solve(lp, replace(options, time_limit_s=0.6 * options.time_limit_s))
+    relaxed = solve(lp, replace(options, time_limit_s=0.6 * options.time_limit_s, lp_solver="ipm"))
     for v in x:
         v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
     if not relaxed.has_solution:
