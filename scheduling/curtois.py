@@ -69,6 +69,10 @@ def read_instance(path: str | Path) -> RosterProblem:
             max_consecutive=field(line_no, parts[4]), min_consecutive=max(1, field(line_no, parts[5])),
             min_days_off=max(1, field(line_no, parts[6])), max_weekends=field(line_no, parts[7]),
             days_off=days_off.get(pid, frozenset())))
+    staff = {p.id for p in people}
+    for line_no, parts in rows("SECTION_DAYS_OFF", 1):
+        if parts[0].strip() not in staff:
+            raise SchedulingError(f"{path}:{line_no}: SECTION_DAYS_OFF names unknown employee {parts[0].strip()!r}")
     requests = []
     for name, on in (("SECTION_SHIFT_ON_REQUESTS", True), ("SECTION_SHIFT_OFF_REQUESTS", False)):
         for line_no, parts in rows(name, 4):
