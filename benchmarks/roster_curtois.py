@@ -22,9 +22,9 @@ from scheduling.named_roster import build_model, integral_objective, solve_roste
 from scheduling.rules import check
 from scheduling.solver import SolverOptions
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rostering"
-if not DATA.exists():
-    DATA = Path("/work/shared/data/rostering")
+# The instances live beside the repository in ../shared/data/rostering.
+DATA = next((up / "shared" / "data" / "rostering" for up in Path(__file__).resolve().parents
+             if (up / "shared" / "data" / "rostering").is_dir()), Path("shared/data/rostering"))
 PUBLISHED = {"Instance1": 607, "Instance2": 828, "Instance3": 1001, "Instance4": 1716}
 
 
