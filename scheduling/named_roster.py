@@ -297,11 +297,16 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     """
     model = build_model(problem)
     started = time.perf_counter()
+    lp_bound = None
     if lp_guided_start and options.time_limit_s is not None:
-        _guided_start(model, options)
+        lp_bound = _guided_start(model, options, started)
         left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
         options = replace(options, time_limit_s=left, warm_start=True)
     outcome = solve(model.problem, options)
+    if lp_bound is not None and (outcome.best_bound is None or lp_bound > outcome.best_bound):
+        # the LP relaxation's optimum is a proven bound too; a final solve stopped inside its
+        # root node may not have got that far
+        outcome = replace(outcome, best_bound=lp_bound, gap=relative_gap(outcome.objective, lp_bound))
     if outcome.has_solution and outcome.status != "optimal":
         outcome = _tighten(model, outcome, options)
     outcome = replace(outcome, seconds=time.perf_counter() - started)
@@ -331,8 +336,9 @@ def _tighten(model: NamedModel, outcome: SolveOutcome, options: SolverOptions) -
                    gap=relative_gap(fixed.objective, outcome.best_bound))
 
 
-def _guided_start(model: NamedModel, options: SolverOptions) -> None:
-    """Leave the variables holding a good roster (or all 0 if none was found) for a MIP start."""
+def _guided_start(model: NamedModel, options: SolverOptions, started: float) -> float | None:
+    """Leave the variables holding a good roster (or all 0 if none was found) for a MIP start;
+    return the LP relaxation's optimum (a lower bound) if it was solved."""
     lp, x = model.problem, list(model.x.values())
     for v in x:
         v.cat = pulp.LpContinuous
@@ -340,16 +346,19 @@ def _guided_start(model: NamedModel, options: SolverOptions) -> None:
     for v in x:
         v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
     if not relaxed.has_solution:
-        return
-    values = [v.varValue or 0.0 for v in x]
-    for v, value in zip(x, values):
+        return None
+    bound = relaxed.best_bound
+    for v in x:
+        value = v.varValue or 0.0
         if value >= 0.99:
             v.lowBound = 1
         elif value <= 0.01:
             v.upBound = 0
-    share = replace(options, time_limit_s=0.25 * options.time_limit_s, gap_rel=max(options.gap_rel, 0.005))
+    left = options.time_limit_s - (time.perf_counter() - started)
+    share = replace(options, time_limit_s=max(1.0, 0.6 * left), gap_rel=max(options.gap_rel, 0.005))
     restricted = solve(lp, share)
     for v in x:
         v.lowBound, v.upBound = 0, 1
         if not restricted.has_solution:
             v.varValue = 0.0
+    return bound

@@ -42,6 +42,7 @@ def register(sub) -> None:
     bench.add_argument("--out", type=Path, required=True, help="solution CSV to write (employee,day,shift)")
     bench.add_argument("--time-limit", type=float, default=60.0, help="seconds for the solver (default 60)")
     bench.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
+    bench.add_argument("--solver", choices=("highs", "cbc"), default="highs", help="MIP solver (default highs)")
     bench.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     common_options(bench)
     bench.set_defaults(handler=_benchmark)
@@ -89,7 +90,8 @@ def _benchmark(args: argparse.Namespace) -> int:
              f"{len(problem.shifts)} shift types; solving (limit {args.time_limit:g} s)")
     # With whole-number penalties a bound within 1 of the objective proves it optimal.
     gap_abs = 0.999 if integral_objective(problem) else None
-    options = SolverOptions(time_limit_s=args.time_limit, gap_rel=0.0, gap_abs=gap_abs, threads=args.threads)
+    options = SolverOptions(solver=args.solver, time_limit_s=args.time_limit, gap_rel=0.0, gap_abs=gap_abs,
+                            threads=args.threads)
     result = solve_roster(problem, options)
     outcome = result.outcome
     if not outcome.has_solution:
