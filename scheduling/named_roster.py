@@ -291,15 +291,16 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     """Build and solve the model; the roster holds the best solution found (if any).
 
     lp_guided_start: for large rosters, where HiGHS's own heuristics find poor first rosters,
-    solve the LP relaxation, fix the shifts it takes (>= 0.99) or leaves (<= 0.01), solve that
-    small MIP for a share of the time limit, and start the full model from its roster. The bound
-    and gap reported are those of the full model.
+    solve the LP relaxation, round it person by person within each person's rules, improve it
+    a few people at a time with the rest fixed (fix-and-optimise) for up to 70% of the time
+    limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
+    the full model's.
     """
     model = build_model(problem)
     started = time.perf_counter()
     lp_bound = None
     if lp_guided_start and options.time_limit_s is not None:
-        lp_bound = _guided_start(model, options, started)
+        lp_bound = _guided_start(model, problem, options, started)
         left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
         options = replace(options, time_limit_s=left, warm_start=True)
     outcome = solve(model.problem, options)
@@ -319,7 +320,7 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     return NamedRosterResult(roster, parts, outcome)
 
 
-def _tighten(model: NamedModel, outcome: SolveOutcome, options: SolverOptions) -> SolveOutcome:
+def _tighten(model: NamedModel, outcome: SolveOutcome | None, options: SolverOptions) -> SolveOutcome | None:
     """A solver stopped early may leave shortfall variables above the true shortfall; with the
     roster fixed, an LP sets them to what the roster really costs. The bound is kept."""
     x = list(model.x.values())
@@ -330,15 +331,21 @@ def _tighten(model: NamedModel, outcome: SolveOutcome, options: SolverOptions) -
     fixed = solve(model.problem, replace(options, warm_start=False, lp_solver="choose"))
     for v in x:
         v.lowBound, v.upBound, v.cat = 0, 1, pulp.LpInteger
-    if not fixed.has_solution:
+    if not fixed.has_solution or outcome is None:
         return outcome
     return replace(outcome, objective=fixed.objective,
                    gap=relative_gap(fixed.objective, outcome.best_bound))
 
 
-def _guided_start(model: NamedModel, options: SolverOptions, started: float) -> float | None:
-    """Leave the variables holding a good roster (or all 0 if none was found) for a MIP start;
-    return the LP relaxation's optimum (a lower bound) if it was solved."""
+def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOptions,
+                  started: float) -> float | None:
+    """Leave the variables holding a complete rule-abiding roster for a MIP start; return the LP
+    relaxation's optimum (a lower bound) if it was solved.
+
+    Every hard rule concerns one person, so rounding the LP person by person cannot break a rule
+    between people: each person gets the pattern closest to their LP shifts that meets their
+    rules (a small MIP each); cover, soft, is then priced by an LP with the roster fixed.
+    """
     lp, x = model.problem, list(model.x.values())
     for v in x:
         v.cat = pulp.LpContinuous
@@ -347,18 +354,54 @@ def _guided_start(model: NamedModel, options: SolverOptions, started: float) -> 
         v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
     if not relaxed.has_solution:
         return None
-    bound = relaxed.best_bound
-    for v in x:
-        value = v.varValue or 0.0
-        if value >= 0.99:
-            v.lowBound = 1
-        elif value <= 0.01:
-            v.upBound = 0
-    left = options.time_limit_s - (time.perf_counter() - started)
-    share = replace(options, time_limit_s=max(1.0, 0.6 * left), gap_rel=max(options.gap_rel, 0.005))
-    restricted = solve(lp, share)
-    for v in x:
-        v.lowBound, v.upBound = 0, 1
-        if not restricted.has_solution:
-            v.varValue = 0.0
-    return bound
+    target = {key: v.varValue or 0.0 for key, v in model.x.items()}
+    per_person = replace(options, time_limit_s=max(1.0, 0.1 * options.time_limit_s / len(problem.people)),
+                         gap_rel=0.0, warm_start=False)
+    for person in problem.people:
+        chosen = _round_person(problem, person, target, per_person)
+        for key, v in model.x.items():
+            if key[0] == person.id:
+                v.varValue = 1.0 if key in chosen else 0.0
+    _tighten(model, None, options)
+    _fix_and_optimize(model, problem, options, started)
+    return relaxed.best_bound
+
+
+def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
+                      group: int = 5) -> None:
+    """Re-optimise a few people at a time with everyone else's shifts fixed, each solve
+    starting from the current roster (so it never gets worse), until 70% of the time is used."""
+    by_person = defaultdict(list)
+    for key, v in model.x.items():
+        by_person[key[0]].append(v)
+    ids = [p.id for p in problem.people]
+    stop = started + 0.7 * options.time_limit_s
+    position = 0
+    while ids and time.perf_counter() < stop - 1.0:
+        chosen = {ids[(position + i) % len(ids)] for i in range(min(group, len(ids)))}
+        position += group
+        for pid, variables in by_person.items():
+            if pid not in chosen:
+                for v in variables:
+                    v.lowBound = v.upBound = 1.0 if (v.varValue or 0) > 0.5 else 0.0
+        left = stop - time.perf_counter()
+        sub = replace(options, time_limit_s=max(1.0, min(left, 0.1 * options.time_limit_s)), warm_start=True)
+        outcome = solve(model.problem, sub)
+        for variables in by_person.values():
+            for v in variables:
+                v.lowBound, v.upBound = 0, 1
+        if not outcome.has_solution:
+            break
+
+
+def _round_person(problem: RosterProblem, person, target: dict, options: SolverOptions) -> set:
+    """The pattern for ``person`` nearest their LP shifts (fewest changes) within their rules."""
+    alone = RosterProblem(horizon=problem.horizon, shifts=problem.shifts, people=(person,), rules=problem.rules,
+                          interval_min=problem.interval_min, first_weekday=problem.first_weekday)
+    sub = build_model(alone)
+    distance = pulp.lpSum((1 - 2 * target.get(key, 0.0)) * v for key, v in sub.x.items())
+    sub.problem.setObjective(distance + sub.parts["contract"] * 1e-3)
+    outcome = solve(sub.problem, options)
+    if not outcome.has_solution:
+        return set()
+    return {key for key, v in sub.x.items() if (v.varValue or 0) > 0.5}
