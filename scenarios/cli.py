@@ -16,13 +16,13 @@ from forecasting.errors import ForecastError
 from scheduling.errors import SchedulingError
 from simulation.errors import SimulationError
 
-from .commands import forecast_cmd, pipeline_cmd, scenarios_cmd, simulate_cmd
+from .commands import forecast_cmd, pipeline_cmd, roster_cmd, scenarios_cmd, simulate_cmd
 from .errors import InputError
 
 USER_ERRORS = (InputError, ForecastError, SchedulingError, SimulationError)
 
 # Each command (group) lives in its own module under scenarios/commands/.
-COMMANDS = (pipeline_cmd, forecast_cmd, simulate_cmd, scenarios_cmd)
+COMMANDS = (pipeline_cmd, forecast_cmd, roster_cmd, simulate_cmd, scenarios_cmd)
 
 EXAMPLES = """examples:
   controlroom demo --out demo-run

@@ -22,6 +22,7 @@ import pulp
 from scheduling.errors import SchedulingError
 
 SOLVERS = ("highs", "cbc")
+LP_SOLVERS = ("choose", "simplex", "ipm")
 
 _HIGHS_STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -52,6 +53,10 @@ class SolverOptions:
     A time limit that actually stops the search makes the answer depend on machine speed.
     write_mps, if set, is where the model is written (before solving) for inspection.
     warm_start: start the search from the variables' current values (a MIP start).
+    gap_abs: also stop once the solution is proven within this absolute amount of the optimum
+    (None: no absolute criterion). Just under 1 proves optimality for integral objectives.
+    lp_solver: HiGHS's algorithm for pure LPs ("choose", "simplex", "ipm"); interior point is
+    several times faster on large, dense rostering relaxations. Meant for pure LPs; CBC ignores it.
     """
 
     solver: str = "highs"
@@ -61,6 +66,8 @@ class SolverOptions:
     msg: bool = False
     write_mps: Path | None = None
     warm_start: bool = False
+    gap_abs: float | None = None
+    lp_solver: str = "choose"
 
     def __post_init__(self) -> None:
         if self.solver not in SOLVERS:
@@ -73,6 +80,10 @@ class SolverOptions:
             raise SchedulingError(
                 f"SolverOptions.gap_rel must satisfy 0 <= gap_rel < 1, got {self.gap_rel!r}"
             )
+        if self.gap_abs is not None and not (_finite(self.gap_abs) and self.gap_abs >= 0):
+            raise SchedulingError(f"SolverOptions.gap_abs must be >= 0 or None, got {self.gap_abs!r}")
+        if self.lp_solver not in LP_SOLVERS:
+            raise SchedulingError(f"SolverOptions.lp_solver must be one of {LP_SOLVERS}, got {self.lp_solver!r}")
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1:
             raise SchedulingError(f"SolverOptions.threads must be an integer >= 1, got {self.threads!r}")
         for flag in ("msg", "warm_start"):
@@ -175,11 +186,14 @@ class _WarmHiGHS(pulp.HiGHS):
 
 def _highs(options: SolverOptions, *, mip: bool) -> pulp.HiGHS:
     kind = _WarmHiGHS if (mip and options.warm_start) else pulp.HiGHS
+    extra = {"solver": options.lp_solver} if options.lp_solver != "choose" else {}
     return kind(
+        **extra,
         mip=mip,
         msg=options.msg,
         timeLimit=options.time_limit_s,
         gapRel=options.gap_rel,
+        gapAbs=options.gap_abs,
         threads=options.threads,
     )
 
@@ -191,7 +205,7 @@ def _solve_cbc(problem: pulp.LpProblem, options: SolverOptions) -> tuple[str, bo
     has_solution = status in ("optimal", "feasible")
     if status == "optimal":
         objective = float(problem.objective.value())
-        proven = objective - options.gap_rel * abs(objective)
+        proven = objective - max(options.gap_rel * abs(objective), options.gap_abs or 0.0)
         bound = proven if bound is None else max(bound, proven)
     return status, has_solution, bound
 
@@ -205,6 +219,7 @@ def _cbc(options: SolverOptions, *, mip: bool) -> pulp.COIN_CMD:
         msg=options.msg,
         timeLimit=options.time_limit_s,
         gapRel=options.gap_rel,
+        gapAbs=options.gap_abs,
         threads=options.threads,
         warmStart=mip and options.warm_start,
     )
