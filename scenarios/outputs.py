@@ -12,7 +12,7 @@ from .report.pipeline_report import pipeline_report
 from .summary import build_summary
 
 RESULT_FILES = ("forecast.csv", "backtest.csv", "requirement.csv", "roster.csv", "cover.csv",
-                "kpi_intervals.csv", "summary.json", "report.html")
+                "kpi_intervals.csv", "summary.json", "report.html", "roster.xlsx")
 
 
 def prepare_out_dir(out: Path, *, force: bool) -> Path:
@@ -42,4 +42,14 @@ def write_run(result: RunResult, out: Path) -> dict[str, Any]:
     summary = build_summary(result, scenario_inputs(result.scenario))
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     pipeline_report(result.history, tables, summary, out)
+    write_workbook(out)
     return summary
+
+
+def write_workbook(out: Path) -> None:
+    """roster.xlsx, judged by the independent rule checker: people by days, cover, rules met."""
+    from .roster_check import check_run_files, roster_table
+    from .roster_export import write_excel
+
+    judged = check_run_files(out / "roster.csv", out / "cover.csv")
+    write_excel(judged.problem, roster_table(judged), judged.before, out / "roster.xlsx", judged.inputs.day0)

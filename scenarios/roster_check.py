@@ -108,7 +108,20 @@ def _stamp(path: Path, row: int, column: str, text: str) -> pd.Timestamp:
         raise InputError(f"{path}: row {row + 2}, column {column}: expected YYYY-MM-DD HH:MM, got {text!r}") from None
 
 
+def _from_pipeline(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `controlroom run` roster.csv (staff_id, start, end, break_start, break_end) in this file's terms."""
+    if "person" in frame.columns or "staff_id" not in frame.columns:
+        return frame
+    frame = frame.rename(columns={"staff_id": "person"})
+    if {"break_start", "break_end"} <= set(frame.columns) and "break_min" not in frame.columns:
+        begin = pd.to_datetime(frame["break_start"], errors="coerce", utc=True)
+        end = pd.to_datetime(frame["break_end"], errors="coerce", utc=True)
+        frame["break_min"] = ((end - begin).dt.total_seconds() // 60).fillna(0).astype(int).astype(str)
+    return frame
+
+
 def _shift_rows(path: Path, frame: pd.DataFrame, day0: pd.Timestamp | None) -> list[ShiftRow]:
+    frame = _from_pipeline(frame)
     if "person" not in frame.columns or "start" not in frame.columns or "end" not in frame.columns:
         raise InputError(f"{path}: needs columns person, start, end (and date or day unless start/end are "
                          f"full timestamps); it has {list(frame.columns)}")
@@ -340,3 +353,24 @@ def _rule_lines(report: CheckReport, quiet: bool) -> list[str]:
         mark = "  [new]" if key in new_keys else ""
         lines.append(f"  {rec.person}, {when}: {rec.rule}: {rec.detail}{mark}")
     return lines
+
+
+def check_run_files(roster: Path, requirement: Path | None = None, **options) -> CheckReport:
+    """Judge a roster CSV (e.g. a run's roster.csv against its cover.csv) with the command's defaults.
+
+    ``options`` override `controlroom roster check`'s options by their argument names
+    (``min_rest_h``, ``max_week_h``, ``hourly_cost``, ...).
+    """
+    from .commands.roster_cmd import register
+
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["roster", "check", str(roster)]
+                             + (["--requirement", str(requirement)] if requirement is not None else []))
+    for name, value in options.items():
+        if not hasattr(args, name):
+            raise InputError(f"roster check: unknown option {name!r}")
+        setattr(args, name, value)
+    return compare_rosters(CheckInputs.from_args(args))

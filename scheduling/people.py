@@ -363,10 +363,14 @@ class RosterProblem:
         return [tuple(days) for _, days in sorted(groups.items())]
 
     def max_total_minutes(self, person: Person) -> int | None:
-        """The tighter of the contract's maximum and the 48-hour average week over the horizon."""
+        """The tighter of the contract's maximum and the 48-hour average week over the horizon.
+
+        A horizon shorter than a week still allows a whole week's hours: the average is taken over
+        17 weeks, so two 10-hour shifts in a 2-day plan are lawful although 20 h > 2/7 of 48 h.
+        """
         caps = [person.max_minutes] if person.max_minutes is not None else []
         if self.rules.max_avg_week_min is not None:
-            caps.append(self.rules.max_avg_week_min * self.horizon // 7)
+            caps.append(self.rules.max_avg_week_min * max(self.horizon, 7) // 7)
         return min(caps) if caps else None
 
     def forbidden_successions(self) -> set[tuple[str, str, int]]:

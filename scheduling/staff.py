@@ -3,7 +3,7 @@
 Until a roster is built for named people (with contracts, leave and preferences), the shifts
 the cover model chooses are handed out greedily so that every id is a working pattern a person
 could legally hold under the Working Time Regulations as a control room applies them: never two
-shifts at once, at least ``min_rest`` between shifts, at most ``max_shifts`` shifts and
+shifts at once, at most one shift starting on a calendar day, at least ``min_rest`` between shifts, at most ``max_shifts`` shifts and
 ``max_hours`` hours in any 7 days (a strict form of the 48-hour average), and two consecutive
 weekdays off every week (weekly rest). Each person's days off are fixed when they are first
 needed, staggered across the week; without that, a greedy hand-out works everyone Monday to
@@ -29,6 +29,7 @@ class _Person:
     days_off: tuple[int, int]
     last_start: int = 0
     last_end: int = 0
+    last_day: int = -1
     starts: list[int] = field(default_factory=list)
     hours: list[float] = field(default_factory=list)
 
@@ -59,28 +60,32 @@ def assign_staff_ids(
     start_ns, end_ns = _ns(starts), _ns(ends)
     if np.any(np.diff(start_ns) < 0):
         raise ValueError("assign_staff_ids needs shifts sorted by start")
-    weekdays = pd.DatetimeIndex(starts).day_of_week.to_numpy()
+    local = pd.DatetimeIndex(starts)
+    weekdays = local.day_of_week.to_numpy()
+    # local calendar day numbers: a person starts at most one shift a day (rosters are day by day)
+    days = ((local.tz_localize(None) if local.tz is not None else local).normalize().as_unit("ns").asi8 // _DAY)
     counted = ((end_ns - start_ns) / _HOUR) if hours is None else np.asarray(hours, dtype=float)
     rules = _Rules(pd.Timedelta(min_rest).value, max_shifts, max_hours)
     people: list[_Person] = []
     ids = np.empty(len(start_ns), dtype=np.int64)
-    for i, (begin, finish, length, weekday) in enumerate(zip(start_ns, end_ns, counted, weekdays)):
-        person = _choose(people, begin, length, int(weekday), rules)
+    for i, (begin, finish, length, weekday, day) in enumerate(zip(start_ns, end_ns, counted, weekdays, days)):
+        person = _choose(people, begin, length, int(weekday), int(day), rules)
         if person is None:
             person = len(people)
             people.append(_Person(_days_off_for_new(people, int(weekday))))
         chosen = people[person]
-        chosen.last_start, chosen.last_end = begin, finish
+        chosen.last_start, chosen.last_end, chosen.last_day = begin, finish, int(day)
         chosen.starts.append(begin)
         chosen.hours.append(length)
         ids[i] = person
     return [f"H{p + 1:04d}" for p in ids]
 
 
-def _choose(people: list[_Person], begin: int, length: float, weekday: int, rules: _Rules) -> int | None:
+def _choose(people: list[_Person], begin: int, length: float, weekday: int, day: int,
+            rules: _Rules) -> int | None:
     best, best_score = None, None
     for index, p in enumerate(people):
-        if weekday in p.days_off or (p.starts and p.last_end + rules.rest > begin):
+        if weekday in p.days_off or p.last_day == day or (p.starts and p.last_end + rules.rest > begin):
             continue
         shifts, worked = p.week_before(begin)
         if shifts + 1 > rules.max_shifts or worked + length > rules.max_hours + 1e-9:

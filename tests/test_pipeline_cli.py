@@ -145,3 +145,18 @@ def test_the_installed_command_runs_outside_the_source_tree(demo_run, tmp_path):
     ours = json.loads((tmp_path / "out" / "summary.json").read_text())
     theirs = json.loads((demo_run[1] / "summary.json").read_text())
     assert ours["queues"] == theirs["queues"]
+
+
+def test_the_roster_workbook_is_people_by_days_and_every_rule_is_met(demo_run):
+    from openpyxl import load_workbook
+
+    _, out, _ = demo_run
+    shifts = read(out, "roster.csv")
+    book = load_workbook(out / "roster.xlsx")
+    assert book.sheetnames == ["Roster", "Cover", "Rules"]
+    rows = list(book["Roster"].iter_rows(values_only=True))
+    assert rows[0][0] == "person" and len(rows) - 1 == shifts["staff_id"].nunique()
+    assert sum(cell is not None for row in rows[1:] for cell in row[1:]) == len(shifts)
+    # The rule sheet comes from the independent checker, not from how the ids were handed out.
+    rules = list(book["Rules"].iter_rows(values_only=True))
+    assert all(cell == "met" for row in rules[1:] for cell in row[1:] if cell is not None)

@@ -27,6 +27,7 @@ def test_each_person_rests_and_works_within_the_weekly_limits():
         mine = mine.sort_values("start")
         gaps = mine["start"].iloc[1:].to_numpy() - mine["end"].iloc[:-1].to_numpy()
         assert (gaps >= pd.Timedelta(hours=11)).all()
+        assert not mine["start"].dt.date.duplicated().any()  # one shift a day
         for begin in mine["start"]:
             week = mine[(mine["start"] > begin - pd.Timedelta(days=7)) & (mine["start"] <= begin)]
             assert len(week) <= 5
