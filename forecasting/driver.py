@@ -28,6 +28,7 @@ from .errors import ForecastError
 from .history import validate_history
 from .models import REGISTRY, ForecastModel, make_model
 from .models.predictive import validate_quantiles
+from .special_days import SpecialDays
 from .schema import (
     AHT,
     BACKTEST_COLUMNS,
@@ -74,6 +75,10 @@ class _Plan:
     aht_weeks: int
     progress: Callable[[str], None] | None
     calibrate: bool = False
+    special_days: SpecialDays | None = None
+
+    def model(self, name: str) -> ForecastModel:
+        return make_model(name, special_days=self.special_days)
 
     def info(self, message: str) -> None:
         if self.progress is not None:
@@ -94,6 +99,8 @@ class _Plan:
             raise ForecastError(f"aht_weeks must be a positive whole number, got {self.aht_weeks}")
         if not self.models:
             raise ForecastError("no models requested")
+        if self.special_days is not None and not isinstance(self.special_days, SpecialDays):
+            raise ForecastError(f"special_days must be a forecasting.special_days.SpecialDays, got {self.special_days!r}")
         for name in self.models:
             make_model(name)  # unknown names fail here, before any fitting
 
@@ -107,6 +114,7 @@ def forecast(
     progress: Callable[[str], None] | None = None,
     aht_weeks: int = 8,
     calibrate: bool = False,
+    special_days: SpecialDays | None = None,
 ) -> ForecastResult:
     """Forecast calls and AHT for every queue of ``history`` (``schema`` history contract).
 
@@ -120,6 +128,10 @@ def forecast(
     as nominal in its backtest (``forecasting.calibration``). Needs a backtest:
     without origins, or with fewer than 200 scored pairs in a bucket, that
     bucket is left as the model gave it.
+
+    ``special_days``: public holidays and events (``forecasting.special_days``)
+    for the models that use them, in backtest and forecast alike; None keeps
+    each model's own default.
     """
     plan = _Plan(
         horizon_days=horizon_days,
@@ -129,6 +141,7 @@ def forecast(
         aht_weeks=aht_weeks,
         progress=progress,
         calibrate=bool(calibrate),
+        special_days=special_days,
     )
     history = validate_history(history)
     forecasts, scores, chosen = [], [], {}
@@ -155,7 +168,7 @@ def _forecast_queue(queue, rows: pd.DataFrame, plan: _Plan) -> tuple[pd.DataFram
     calls = _trim(to_wall_clock(rows[CALLS].astype(float), interval), keys)
     workload = _trim(wall_clock_workload(rows[CALLS], rows[AHT], interval), keys)
     horizon = (keys.max() - calls.index[-1]) // interval
-    models = [make_model(name) for name in plan.models]
+    models = [plan.model(name) for name in plan.models]
     scores = _backtest(queue, calls, models, plan)
     model = _fit_best(queue, calls, models, scores, plan)
     wall = model.predict(horizon, plan.quantiles)
@@ -225,7 +238,7 @@ def _calibrate(queue, y: pd.Series, name: str, scores: pd.DataFrame, wall: pd.Da
     horizon = int(scores[HORIZON].iloc[0])
     columns = [quantile_column(q) for q in plan.quantiles]
     actual, mean, quant, buckets = [], [], [], []
-    model = make_model(name)
+    model = plan.model(name)
     for origin in origins:
         pos = y.index.get_loc(origin)
         frame = model.fit(y.iloc[:pos]).predict(horizon, plan.quantiles)

@@ -158,3 +158,37 @@ def _wall_index(index) -> pd.DatetimeIndex:
     if not isinstance(index, pd.DatetimeIndex) or index.tz is not None:
         raise ForecastError("special days need a tz-naive wall-clock DatetimeIndex (see forecasting.clock)")
     return index
+
+
+_EVENT_KEYS = ("name", "start", "end", "uplift")
+
+
+def special_days_from_settings(country: str, events: Iterable, nye_years: Iterable[int] = ()) -> SpecialDays:
+    """``SpecialDays`` from scenario-file values: ``country`` "CC", "CC-SUBDIV" or "none";
+    ``events`` mappings with name, start, end and optional uplift; New Year's Eve of ``nye_years``."""
+    if not isinstance(country, str) or not country.strip():
+        raise ForecastError(f"holidays_country must be text such as 'GB-ENG' or 'none', got {country!r}")
+    code, _, subdiv = country.strip().partition("-")
+    parsed = [_event(raw, k) for k, raw in enumerate(events)]
+    parsed += list(new_years_eves(sorted(set(nye_years))))
+    if code.lower() == "none":
+        return SpecialDays(country=None, events=tuple(parsed))
+    return SpecialDays(country=code.upper(), subdiv=subdiv.upper() or None, events=tuple(parsed))
+
+
+def _event(raw, k: int) -> Event:
+    where = f"events[{k}]"
+    if not hasattr(raw, "keys"):
+        raise ForecastError(f"{where} must be a table {{name, start, end, uplift (optional)}}, got {raw!r}")
+    unknown = [key for key in raw if key not in _EVENT_KEYS]
+    missing = [key for key in _EVENT_KEYS[:3] if key not in raw]
+    if unknown or missing:
+        problem = f"unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}"
+        raise ForecastError(f"{where}: {problem}; keys: name, start, end, uplift (optional)")
+    uplift = raw.get("uplift")
+    if uplift is not None and (isinstance(uplift, bool) or not isinstance(uplift, (int, float))):
+        raise ForecastError(f"{where}: uplift must be a number (0.3 = +30%), got {uplift!r}")
+    try:
+        return Event(raw["name"], raw["start"], raw["end"], None if uplift is None else float(uplift))
+    except ForecastError as exc:
+        raise ForecastError(f"{where}: {exc}") from None

@@ -62,14 +62,26 @@ class ForecastSettings:
     models: tuple[str, ...] = ("seasonal_naive", "mstl")
     backtest_origins: int = 2
     staff_to: str = "mean"
+    holidays_country: str = "GB-ENG"     # "CC" or "CC-SUBDIV" of the `holidays` package, or "none"
+    new_years_eve: bool = True           # 20:00-04:00 every 31 December, learnt from earlier years
+    events: tuple = ()                   # {name, start, end, uplift (optional)} wall-clock windows
 
     def __post_init__(self):
         object.__setattr__(self, "models", tuple(self.models))
+        object.__setattr__(self, "events", tuple(self.events))
+        self.special_days([])  # a bad country or event fails when the file is read
         _check(1 <= self.horizon_days <= 56, f"horizon_days must be 1 to 56, got {self.horizon_days}")
         _check(len(self.models) > 0, "models must name at least one model")
         _check(0 <= self.backtest_origins <= 12, f"backtest_origins must be 0 to 12, got {self.backtest_origins}")
         _check(self.staff_to == "mean" or _is_percentile(self.staff_to),
                f"staff_to must be 'mean' or a percentile such as 'p80', got {self.staff_to!r}")
+
+    def special_days(self, years):
+        """Holidays and events for the forecast; ``years`` those New Year's Eve is added for."""
+        from forecasting.special_days import special_days_from_settings
+
+        return special_days_from_settings(self.holidays_country, self.events,
+                                          years if self.new_years_eve else ())
 
     @property
     def staff_to_quantile(self) -> float | None:

@@ -78,8 +78,15 @@ def _check_queues(scenario: Scenario, history: pd.DataFrame) -> None:
 def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progress) -> ForecastResult:
     settings = scenario.forecast
     result = forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
-                      backtest_origins=settings.backtest_origins, progress=progress)
+                      backtest_origins=settings.backtest_origins, progress=progress,
+                      special_days=settings.special_days(_years(history, settings.horizon_days)))
     return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))
+
+
+def _years(history: pd.DataFrame, horizon_days: int) -> range:
+    """Calendar years from the first history day to the end of the horizon (for yearly events)."""
+    times = history["interval_start"]
+    return range(times.min().year - 1, (times.max() + pd.Timedelta(days=horizon_days)).year + 1)
 
 
 def _fill_aht(scenario: Scenario, frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,9 @@
     log E[y_t] = b0 + Fourier(daily, weekly, interaction)_t . b + special_t . c + log(uplift_t)
 
 fitted with statsmodels ``GLM`` on the last ``fit_weeks`` weeks, recent weeks
-weighted more (weights halve every ``half_life_weeks``). The Fourier columns
+weighted more (weights halve every ``half_life_weeks``), plus the special-day
+slots of earlier history, so yearly days (Christmas, New Year's Eve) learn
+their effect from earlier years. The Fourier columns
 come from ``harmonics.Harmonics``; special days (public holidays, events) from a
 ``SpecialDays`` given in ``__init__``, built from the timestamps, so ``fit(y)``
 and ``predict(horizon)`` are the usual contract. Events with a given uplift
@@ -77,20 +79,39 @@ class HarmonicGLM(ForecastModel):
         return X, np.log(multiplier)
 
     def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
-        window = y.iloc[-self.fit_weeks * periods.week :]
-        values = window.to_numpy(dtype=float)
+        start = max(0, len(y) - self.fit_weeks * periods.week)
+        values = y.to_numpy(dtype=float)
         observed = np.isfinite(values)
-        if observed.sum() < periods.week:
-            raise ForecastError(f"{self.name}: {observed.sum()} observed slots in the last {self.fit_weeks} weeks; needs at least a week ({periods.week})")
-        special, _ = special_design(self.special_days, window.index)
-        self._special_columns = informative(special, observed)
-        X, offset = self._design(window.index, periods, self._special_columns)
-        weights = recency_weights(len(values), periods, self.half_life_weeks)
-        beta = _glm(values[observed], X[observed], offset[observed], weights[observed], self.family, self.name)
-        self._beta, self._periods, self._last = beta, periods, window.index[-1]
+        if observed[start:].sum() < periods.week:
+            raise ForecastError(f"{self.name}: {observed[start:].sum()} observed slots in the last {self.fit_weeks} weeks; needs at least a week ({periods.week})")
+        rows = self._rows(y.index, observed, start)
+        special, _ = special_design(self.special_days, y.index[rows])
+        self._special_columns = informative(special, observed[rows])
+        X, offset = self._design(y.index[rows], periods, self._special_columns)
+        weights = recency_weights(len(values), periods, self.half_life_weeks)[rows]
+        ok = observed[rows]
+        beta = _glm(values[rows][ok], X[ok], offset[ok], weights[ok], self.family, self.name)
+        self._beta, self._periods, self._last = beta, periods, y.index[-1]
         fitted = np.full(len(y), np.nan)
-        fitted[-len(values) :] = np.exp(X @ beta + offset)
+        window = rows >= start
+        fitted[rows[window]] = np.exp(X[window] @ beta + offset[window])
         return fitted
+
+    def _rows(self, index: pd.DatetimeIndex, observed: np.ndarray, start: int) -> np.ndarray:
+        """Positions fitted: the last ``fit_weeks`` weeks, plus special-day slots before them.
+
+        A yearly event (New Year's Eve, Christmas) is never inside a half-year
+        window, so its effect is learnt from its earlier occurrences: their
+        slots only inform their own column (the harmonics come from the
+        window, where those rows weigh little), giving the event's ratio to the
+        usual week.
+        """
+        window = np.arange(start, len(index))
+        if self.special_days is None or start == 0 or not self.special_days.estimated_columns:
+            return window
+        older = self.special_days.regressors(index[:start]).to_numpy()
+        special = np.flatnonzero((older != 0).any(axis=1) & observed[:start])
+        return np.concatenate([special, window])
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)
