@@ -39,6 +39,7 @@ from .base import ForecastModel
 from .harmonics import Harmonics, check_window, informative, recency_weights, special_design
 
 _FAMILIES = ("poisson", "negbin")
+_DAY_LEVELS = (None, "ar1", "ar1_mean")
 
 
 class HarmonicGLM(ForecastModel):
@@ -54,6 +55,8 @@ class HarmonicGLM(ForecastModel):
         half_life_weeks: float | None = 16.0,
         special_days: SpecialDays | None = SpecialDays(),
         min_weeks: int = 2,
+        day_level: str | None = None,
+        level_days: int = 56,
         name: str | None = None,
     ) -> None:
         super().__init__()
@@ -67,7 +70,13 @@ class HarmonicGLM(ForecastModel):
         self.fit_weeks = int(fit_weeks)
         self.half_life_weeks = half_life_weeks
         self.special_days = special_days
+        if day_level not in _DAY_LEVELS:
+            raise ForecastError(f"HarmonicGLM day_level must be one of {_DAY_LEVELS}, got {day_level!r}")
+        if int(level_days) != level_days or level_days < 14:
+            raise ForecastError(f"HarmonicGLM level_days must be a whole number >= 14, got {level_days}")
         self.min_weeks = int(min_weeks)
+        self.day_level = day_level
+        self.level_days = int(level_days)
         self.name = name or ("harmonic_glm" if family == "poisson" else "harmonic_glm_nb")
 
     def min_length(self, periods: Periods) -> int:
@@ -95,6 +104,7 @@ class HarmonicGLM(ForecastModel):
         fitted = np.full(len(y), np.nan)
         window = rows >= start
         fitted[rows[window]] = np.exp(X[window] @ beta + offset[window])
+        self._level = _day_level(values, fitted, y.index, periods, self.level_days, self.day_level)
         return fitted
 
     def _rows(self, index: pd.DatetimeIndex, observed: np.ndarray, start: int) -> np.ndarray:
@@ -116,7 +126,7 @@ class HarmonicGLM(ForecastModel):
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)
         X, offset = self._design(index, self._periods, self._special_columns)
-        return np.exp(X @ self._beta + offset)
+        return np.exp(X @ self._beta + offset + self._level.log_shift(index))
 
     @property
     def coefficients(self) -> np.ndarray:
@@ -151,3 +161,55 @@ def _glm(y, X, offset, weights, family: str, who: str) -> np.ndarray:
     if not np.isfinite(beta).all():
         raise ForecastError(f"{who}: the GLM did not converge to finite coefficients")
     return beta
+
+
+class _DayLevel:
+    """Forecast of the daily log ratio of calls to the GLM's mean: r(d+1) = c + phi r(d).
+
+    Days are busier or quieter than the weekly shape as a whole (weather, local
+    incidents), and a busy day tends to be followed by another (on montco 911
+    the lag-1 autocorrelation of the daily log ratio is about 0.4 over all
+    queues). phi and c are least squares on the last ``level_days`` complete
+    days; the ratios carry Poisson noise, so phi is the attenuated slope that
+    is the best linear predictor from noisy ratios, not the slope of the true
+    level. The shift fades from the last day's ratio to c / (1 - phi).
+    """
+
+    def __init__(self, last_day: pd.Timestamp | None = None, ratio: float = 0.0, phi: float = 0.0,
+                 c: float = 0.0) -> None:
+        self.last_day, self.ratio, self.phi, self.c = last_day, ratio, phi, c
+
+    def log_shift(self, index: pd.DatetimeIndex) -> np.ndarray:
+        if self.last_day is None:
+            return np.zeros(len(index))
+        k = np.asarray((index.normalize() - self.last_day) // pd.Timedelta(days=1), dtype=float)
+        fade = self.phi ** np.maximum(k, 1.0)
+        long_run = self.c / (1.0 - self.phi) if self.phi < 1 else 0.0
+        return fade * self.ratio + (1.0 - fade) * long_run
+
+
+def _day_level(values, fitted, index: pd.DatetimeIndex, periods: Periods, days: int, how: str | None) -> _DayLevel:
+    if how is None:
+        return _DayLevel()
+    first = (-len(values)) % periods.day if index[0] != index[0].normalize() else 0
+    # Whole days only: the first slot of the series may fall mid-day, and so may the last.
+    n = (len(values) - first) // periods.day
+    n = min(n, days + 1)
+    end = first + ((len(values) - first) // periods.day) * periods.day
+    start = end - n * periods.day
+    if n < 15:
+        return _DayLevel()
+    shape = (n, periods.day)
+    actual, mean = values[start:end].reshape(shape), fitted[start:end].reshape(shape)
+    ok = np.isfinite(actual).all(axis=1) & np.isfinite(mean).all(axis=1) & (mean.sum(axis=1) > 0)
+    ratio = np.log((actual.sum(axis=1) + 0.5) / (mean.sum(axis=1) + 0.5))
+    pairs = ok[1:] & ok[:-1]
+    if pairs.sum() < 14 or not ok[-1]:
+        return _DayLevel()
+    x, z = ratio[:-1][pairs], ratio[1:][pairs]
+    if how == "ar1":
+        phi, c = float(np.dot(x, z) / max(np.dot(x, x), 1e-12)), 0.0
+    else:
+        phi, c = np.polyfit(x, z, 1)
+    phi = float(np.clip(phi, 0.0, 0.95))  # a negative or explosive slope from noise: no persistence
+    return _DayLevel(index[end - 1].normalize(), float(ratio[-1]), phi, float(c))
