@@ -228,3 +228,26 @@ def test_make_model_hands_special_days_to_the_models_that_use_them():
     assert not hasattr(make_model("seasonal_naive", special_days=special), "special_days")
     combo = make_model("combo_mean", special_days=special)
     assert all(m.special_days is special for m in combo._models() if getattr(m, "uses_special_days", False))
+
+
+def test_day_level_ar1_recovers_the_persistence_of_busy_days_and_carries_the_last_day_forward():
+    # Daily log level u(d) = 0.7 u(d-1) + N(0, 0.2^2) on a daily shape, at ~500 calls a day so
+    # Poisson noise hardly attenuates the slope.
+    rng = np.random.default_rng(11)
+    days = 16 * 7
+    u = np.zeros(days)
+    for d in range(1, days):
+        u[d] = 0.7 * u[d - 1] + rng.normal(0, 0.2)
+    shape = 20 + 8 * np.sin(2 * np.pi * np.arange(DAY) / DAY)
+    y = hourly(rng.poisson(np.outer(np.exp(u), shape).ravel()))
+    plain = HarmonicGLM(special_days=None, half_life_weeks=None).fit(y)
+    model = HarmonicGLM(special_days=None, half_life_weeks=None, day_level="ar1", level_days=days).fit(y)
+    level = model._level
+    assert 0.5 < level.phi < 0.85
+    # The last day's ratio, computed here from the data and the plain GLM's fit.
+    last = slice(len(y) - DAY, len(y))
+    ratio = np.log((y.to_numpy()[last].sum() + 0.5) / (plain._fit_values[last].sum() + 0.5))
+    assert level.ratio == pytest.approx(ratio, abs=1e-9)
+    shift = np.log(model.predict(3 * DAY)["calls"].to_numpy() / plain.predict(3 * DAY)["calls"].to_numpy())
+    for k in range(3):  # day k + 1 after the last: phi^(k+1) of the last day's log ratio
+        np.testing.assert_allclose(shift[k * DAY:(k + 1) * DAY], level.phi ** (k + 1) * ratio, atol=1e-9)
