@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from forecasting.harness import HarnessSettings, add_total, run_backtest  # noqa: E402
 from forecasting.models import REGISTRY  # noqa: E402
+from forecasting.special_days import special_days_from_settings  # noqa: E402
 from scenarios.ingest import read_history  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "montco_911_calls.csv.gz"
@@ -58,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--refit-every", default="auto")
     parser.add_argument("--models", help="comma-separated (default: every registered model)")
     parser.add_argument("--queues", help="comma-separated (default: EMS, Fire, Traffic and ALL)")
+    parser.add_argument("--holidays", default="US-PA",
+                        help="public holidays for models that use them (default US-PA: the data is from Pennsylvania)")
     parser.add_argument("--out", type=Path, help="also write leaderboard.csv and by_lead.csv here")
     args = parser.parse_args(argv)
     models = args.models.split(",") if args.models else list(REGISTRY)
@@ -66,7 +69,8 @@ def main(argv=None) -> int:
     refit = None if args.refit_every == "auto" else int(args.refit_every)
     settings = HarnessSettings(origins=args.origins, horizon_days=args.horizon_days,
                                warmup_origins=args.warmup_origins, refit_every_days=refit,
-                               keep_forecasts=HEADLINE)
+                               keep_forecasts=HEADLINE,
+                               special_days=special_days_from_settings(args.holidays, (), range(2014, 2018)))
 
     history = add_total(read_history(DATA, timezone="US/Eastern", interval_minutes=15))
     if args.queues:
@@ -80,7 +84,7 @@ def main(argv=None) -> int:
         board.to_csv(args.out / "leaderboard.csv", index=False, float_format="%.6g")
         report.by_lead.to_csv(args.out / "by_lead.csv", index=False, float_format="%.6g")
 
-    print(f"montco backtest: {settings.origins} origins (+{settings.warmup_origins} warm-up), horizon "
+    print(f"holidays {args.holidays}; montco backtest: {settings.origins} origins (+{settings.warmup_origins} warm-up), horizon "
           f"{settings.horizon_days} days, refit {args.refit_every}, {len(models)} models, "
           f"{history['queue'].nunique()} queues: {wall:.0f} s wall clock")
     _times(board)

@@ -59,6 +59,7 @@ from .history import validate_history
 from .leads import BUCKETS, DAY_AHEAD, MIDNIGHT_BUCKETS, REST_OF_DAY, buckets_within, day_numbers
 from .models import REGISTRY, make_model
 from .models.predictive import validate_quantiles
+from .special_days import SpecialDays
 from .schema import CALLS, DEFAULT_QUANTILES, INTERVAL_START, MODEL, QUEUE, quantile_column
 
 LEVELS = ("interval", "hour", "shift")
@@ -87,6 +88,7 @@ class HarnessSettings:
     quantiles: tuple[float, ...] = DEFAULT_QUANTILES
     shift_hours: int = 8
     keep_forecasts: tuple[str, ...] = (REST_OF_DAY, DAY_AHEAD)
+    special_days: SpecialDays | None = None  # for models that use them; None: each model's default
 
     def __post_init__(self) -> None:
         for name in ("origins", "step_days", "slow_refit_days"):
@@ -100,6 +102,8 @@ class HarnessSettings:
         if self.shift_hours not in (1, 2, 3, 4, 6, 8, 12, 24):
             raise ForecastError(f"shift_hours must divide a day (1, 2, 3, 4, 6, 8, 12 or 24), got {self.shift_hours}")
         object.__setattr__(self, "quantiles", validate_quantiles(self.quantiles))
+        if self.special_days is not None and not isinstance(self.special_days, SpecialDays):
+            raise ForecastError(f"special_days must be a forecasting.special_days.SpecialDays, got {self.special_days!r}")
         unknown = sorted(set(self.keep_forecasts) - set(BUCKETS))
         if unknown:
             raise ForecastError(f"keep_forecasts has unknown bucket(s) {unknown}; buckets: {', '.join(BUCKETS)}")
@@ -236,7 +240,7 @@ class _Queue:
     # ----- run
     def run(self, names: list[str]):
         s = self.settings
-        models = {name: make_model(name) for name in names}
+        models = {name: make_model(name, special_days=s.special_days) for name in names}
         needs = {name: math.ceil(m.min_length(self.periods) / self.periods.day) for name, m in models.items()}
         scored, first_full, _ = self._scored_days()
         for name in [n for n in names if n != BASELINE and needs[n] > scored[0] - first_full]:

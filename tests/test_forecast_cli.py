@@ -60,6 +60,7 @@ def test_hourly_interval_counts_are_backtested_at_60_minutes(data_file, tmp_path
     (["--interval", "20"], "--interval must be one of 15, 30, 60"),
     (["--origins", "60"], "need at least"),
     (["--refit-every", "weekly"], "--refit-every must be 'auto' or a whole number"),
+    (["--holidays", "XX"], "--holidays: special days: Country XX not available"),
 ])
 def test_bad_input_is_one_line(data_file, tmp_path, capsys, args, message):
     code = main(["forecast", "backtest", "--data", str(data_file), "--out", str(tmp_path / "x"), "--quiet", *args])
@@ -80,3 +81,16 @@ def test_long_range_needs_a_year_and_says_so(data_file, tmp_path, capsys):
     code = main(["forecast", "long-range", "--data", str(data_file), "--out", str(tmp_path / "lr"), "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "needs at least 365" in err
+
+
+def test_forecast_run_hands_the_holiday_calendar_to_the_models(data_file, tmp_path):
+    # The history holds England's spring bank holiday (25 May 2026, a Sunday-like day in the demo):
+    # with GB-ENG the GLM gives it its own effect, with none it is a plain Monday, so the two
+    # forecasts differ only if --holidays reaches the model.
+    runs = {}
+    for calendar in ("GB-ENG", "none"):
+        out = tmp_path / calendar
+        assert main(["forecast", "run", "--data", str(data_file), "--out", str(out), "--horizon-days", "1",
+                     "--models", "harmonic_glm", "--backtest-origins", "0", "--holidays", calendar, "--quiet"]) == 0
+        runs[calendar] = pd.read_csv(out / "forecast.csv", dtype={"queue": str})["calls"]
+    assert not runs["GB-ENG"].equals(runs["none"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from ..errors import InputError
@@ -35,6 +36,7 @@ def register(sub) -> None:
     backtest.add_argument("--warmup-origins", type=int, default=14,
                           help="extra earlier origins used only to learn the calibration (default 14)")
     backtest.add_argument("--no-calibrate", action="store_true", help="score the models' own quantiles only")
+    _holiday_option(backtest)
     backtest.add_argument("--no-total", action="store_true",
                           help="do not add the queue ALL (all queues summed) when there are several")
     out_options(backtest, default="controlroom-backtest")
@@ -48,6 +50,7 @@ def register(sub) -> None:
     run.add_argument("--backtest-origins", type=int, default=2, help="weekly origins used to pick the model")
     run.add_argument("--calibrate", action="store_true",
                      help="rescale the quantiles so they would have covered as nominal in the backtest")
+    _holiday_option(run)
     out_options(run, default="controlroom-forecast")
     run.set_defaults(handler=_run)
 
@@ -61,6 +64,24 @@ def register(sub) -> None:
     long.add_argument("--annual-order", type=int, default=3, help="Fourier pairs for the annual cycle (default 3)")
     out_options(long, default="controlroom-long-range")
     long.set_defaults(handler=_long_range)
+
+
+def _holiday_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--holidays", default="GB-ENG",
+                        help="public holidays for the models that use special days: COUNTRY[-SUBDIVISION] of the "
+                             "holidays package, or 'none' (default GB-ENG); New Year's Eve is added every year")
+
+
+def _special_days(args: argparse.Namespace, history):
+    from forecasting.errors import ForecastError
+    from forecasting.special_days import special_days_from_settings
+
+    times = history["interval_start"]
+    years = range(times.min().year - 1, times.max().year + 3)
+    try:
+        return special_days_from_settings(args.holidays, (), years)
+    except ForecastError as exc:
+        raise InputError(f"--holidays: {exc}") from None
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -137,6 +158,7 @@ def _backtest(args: argparse.Namespace) -> int:
                                calibrate=not args.no_calibrate)
     out = _prepare(args.out, BACKTEST_FILES + PLOT_FILES, args.force)
     history = _read(args, progress)
+    settings = dataclasses.replace(settings, special_days=_special_days(args, history))
     if history["queue"].nunique() > 1 and not args.no_total:
         history = add_total(history)
     report = run_backtest(history, models, settings, progress)
@@ -165,7 +187,8 @@ def _run(args: argparse.Namespace) -> int:
     out = _prepare(args.out, RUN_FILES, args.force)
     history = _read(args, progress)
     result = forecast(history, horizon_days=args.horizon_days, models=models,
-                      backtest_origins=args.backtest_origins, progress=progress, calibrate=args.calibrate)
+                      backtest_origins=args.backtest_origins, progress=progress, calibrate=args.calibrate,
+                      special_days=_special_days(args, history))
     result.forecast.to_csv(out / "forecast.csv", index=False, float_format="%.6g")
     result.summary().to_csv(out / "backtest.csv", index=False, float_format="%.6g")
     for queue, model in result.chosen.items():
