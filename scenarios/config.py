@@ -59,7 +59,7 @@ class DataSettings:
 @dataclass(frozen=True)
 class ForecastSettings:
     horizon_days: int = 28
-    models: tuple[str, ...] = ("seasonal_naive", "mstl")
+    models: tuple[str, ...] = ("seasonal_naive", "mstl", "harmonic_glm")
     backtest_origins: int = 2
     staff_to: str = "mean"
     holidays_country: str = "GB-ENG"     # "CC" or "CC-SUBDIV" of the `holidays` package, or "none"
