@@ -219,3 +219,25 @@ def test_calibration_brings_small_count_intervals_to_nominal_coverage():
     calibrated = apply_multipliers(mean, exact, fit_multipliers(past.astype(float), mean, exact, qs))
     assert metrics.coverage(fresh, calibrated[:, 1], calibrated[:, 3]) == pytest.approx(0.80, abs=0.02)
     assert metrics.coverage(fresh, calibrated[:, 0], calibrated[:, 4]) == pytest.approx(0.95, abs=0.02)
+
+
+def test_special_days_reach_the_models_in_the_backtest(small_history):
+    # An event with a known uplift on the last scored day: the harmonic GLM's day_ahead forecast of
+    # that day is 1.5 x the one without it inside the window and unchanged outside.
+    from forecasting.special_days import Event, SpecialDays
+
+    hist = small_history[small_history["queue"] == "999"]
+    event = Event.on("2026-10-25", "18:00", "22:00", "match", uplift=0.5)
+    kept = {}
+    for events in ((), (event,)):
+        settings = HarnessSettings(refit_every_days=0, origins=2, horizon_days=8, warmup_origins=0, calibrate=False,
+                                   special_days=SpecialDays(country=None, events=events))
+        pairs = run_backtest(hist, ["harmonic_glm"], settings).forecasts
+        pairs = pairs[(pairs["model"] == "harmonic_glm") & (pairs["horizon"] == "day_ahead")]
+        kept[len(events)] = pairs.set_index(["origin", "interval_start"])["calls"]
+    ratio = kept[1] / kept[0]
+    local = ratio.index.get_level_values("interval_start").tz_convert("Europe/London").tz_localize(None)
+    inside = (local >= event.start) & (local < event.end)
+    assert inside.sum() == 16
+    np.testing.assert_allclose(ratio[inside], 1.5, rtol=1e-9)
+    np.testing.assert_allclose(ratio[~inside], 1.0, rtol=1e-9)
