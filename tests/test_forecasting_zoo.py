@@ -251,3 +251,25 @@ def test_day_level_ar1_recovers_the_persistence_of_busy_days_and_carries_the_las
     shift = np.log(model.predict(3 * DAY)["calls"].to_numpy() / plain.predict(3 * DAY)["calls"].to_numpy())
     for k in range(3):  # day k + 1 after the last: phi^(k+1) of the last day's log ratio
         np.testing.assert_allclose(shift[k * DAY:(k + 1) * DAY], level.phi ** (k + 1) * ratio, atol=1e-9)
+
+
+def test_day_level_uses_whole_days_when_history_starts_and_ends_mid_day():
+    # Same process as above, cut to start at 05:00 and end at 08:00: the last whole day is the
+    # one before, and today's remaining hours get phi^1 of its ratio.
+    rng = np.random.default_rng(12)
+    days = 60
+    u = np.zeros(days)
+    for d in range(1, days):
+        u[d] = 0.7 * u[d - 1] + rng.normal(0, 0.2)
+    shape = 20 + 8 * np.sin(2 * np.pi * np.arange(DAY) / DAY)
+    y = hourly(rng.poisson(np.outer(np.exp(u), shape).ravel())).iloc[5:-16]
+    plain = HarmonicGLM(special_days=None, half_life_weeks=None).fit(y)
+    model = HarmonicGLM(special_days=None, half_life_weeks=None, day_level="ar1").fit(y)
+    level = model._level
+    assert level.last_day == y.index[-1].normalize() - pd.Timedelta(days=1)
+    whole = (y.index >= level.last_day) & (y.index < level.last_day + pd.Timedelta(days=1))
+    ratio = np.log((y[whole].sum() + 0.5) / (plain._fit_values[whole].sum() + 0.5))
+    assert level.ratio == pytest.approx(ratio, abs=1e-9)
+    shift = np.log(model.predict(DAY)["calls"].to_numpy() / plain.predict(DAY)["calls"].to_numpy())
+    np.testing.assert_allclose(shift[:16], level.phi * ratio, atol=1e-9)  # rest of today
+    np.testing.assert_allclose(shift[16:], level.phi ** 2 * ratio, atol=1e-9)  # tomorrow

@@ -40,7 +40,6 @@ REGISTRY: dict[str, Callable[[], ForecastModel]] = {
     "harmonic_glm": HarmonicGLM,
     "harmonic_glm_nb": partial(HarmonicGLM, family="negbin"),
     "harmonic_glm_ar": partial(HarmonicGLM, day_level="ar1", name="harmonic_glm_ar"),
-    "harmonic_glm_level": partial(HarmonicGLM, day_level="ar1_mean", name="harmonic_glm_level"),
     "harmonic_arma": HarmonicARMA,
     "unobserved_components": UnobservedComponentsModel,
     "dshw": DoubleSeasonalHoltWinters,

@@ -39,7 +39,7 @@ from .base import ForecastModel
 from .harmonics import Harmonics, check_window, informative, recency_weights, special_design
 
 _FAMILIES = ("poisson", "negbin")
-_DAY_LEVELS = (None, "ar1", "ar1_mean")
+_DAY_LEVELS = (None, "ar1")
 
 
 class HarmonicGLM(ForecastModel):
@@ -164,38 +164,35 @@ def _glm(y, X, offset, weights, family: str, who: str) -> np.ndarray:
 
 
 class _DayLevel:
-    """Forecast of the daily log ratio of calls to the GLM's mean: r(d+1) = c + phi r(d).
+    """Forecast of the daily log ratio of calls to the GLM's mean: r(d+1) = phi r(d).
 
     Days are busier or quieter than the weekly shape as a whole (weather, local
     incidents), and a busy day tends to be followed by another (on montco 911
     the lag-1 autocorrelation of the daily log ratio is about 0.4 over all
-    queues). phi and c are least squares on the last ``level_days`` complete
+    queues). phi is least squares on the last ``level_days`` complete
     days; the ratios carry Poisson noise, so phi is the attenuated slope that
     is the best linear predictor from noisy ratios, not the slope of the true
-    level. The shift fades from the last day's ratio to c / (1 - phi).
+    level. The shift fades geometrically from the last whole day's ratio.
     """
 
-    def __init__(self, last_day: pd.Timestamp | None = None, ratio: float = 0.0, phi: float = 0.0,
-                 c: float = 0.0) -> None:
-        self.last_day, self.ratio, self.phi, self.c = last_day, ratio, phi, c
+    def __init__(self, last_day: pd.Timestamp | None = None, ratio: float = 0.0, phi: float = 0.0) -> None:
+        self.last_day, self.ratio, self.phi = last_day, ratio, phi
 
     def log_shift(self, index: pd.DatetimeIndex) -> np.ndarray:
         if self.last_day is None:
             return np.zeros(len(index))
         k = np.asarray((index.normalize() - self.last_day) // pd.Timedelta(days=1), dtype=float)
-        fade = self.phi ** np.maximum(k, 1.0)
-        long_run = self.c / (1.0 - self.phi) if self.phi < 1 else 0.0
-        return fade * self.ratio + (1.0 - fade) * long_run
+        return self.phi ** np.maximum(k, 1.0) * self.ratio
 
 
 def _day_level(values, fitted, index: pd.DatetimeIndex, periods: Periods, days: int, how: str | None) -> _DayLevel:
     if how is None:
         return _DayLevel()
-    first = (-len(values)) % periods.day if index[0] != index[0].normalize() else 0
-    # Whole days only: the first slot of the series may fall mid-day, and so may the last.
-    n = (len(values) - first) // periods.day
-    n = min(n, days + 1)
-    end = first + ((len(values) - first) // periods.day) * periods.day
+    # Whole days only: the series may start and end mid-day (a forecast issued at 08:00).
+    first = int(-((index[0] - index[0].normalize()) // periods.interval) % periods.day)
+    whole = (len(values) - first) // periods.day
+    n = min(whole, days + 1)
+    end = first + whole * periods.day
     start = end - n * periods.day
     if n < 15:
         return _DayLevel()
@@ -207,9 +204,7 @@ def _day_level(values, fitted, index: pd.DatetimeIndex, periods: Periods, days: 
     if pairs.sum() < 14 or not ok[-1]:
         return _DayLevel()
     x, z = ratio[:-1][pairs], ratio[1:][pairs]
-    if how == "ar1":
-        phi, c = float(np.dot(x, z) / max(np.dot(x, x), 1e-12)), 0.0
-    else:
-        phi, c = np.polyfit(x, z, 1)
-    phi = float(np.clip(phi, 0.0, 0.95))  # a negative or explosive slope from noise: no persistence
-    return _DayLevel(index[end - 1].normalize(), float(ratio[-1]), phi, float(c))
+    # No intercept: the GLM's own level is the long-run mean (an estimated drift term was no
+    # better on any montco queue and worse on Traffic).
+    phi = float(np.clip(np.dot(x, z) / max(np.dot(x, x), 1e-12), 0.0, 0.95))  # negative: no persistence
+    return _DayLevel(index[end - 1].normalize(), float(ratio[-1]), phi)
