@@ -22,6 +22,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f0f2f5}
 .met{color:#1b7f3b;font-weight:600}.missed{color:#b3261e;font-weight:600}
+#inputs td{text-align:left}tr.best td{background:#e3f1e7;font-weight:600}
 .chart{min-height:360px}
 nav a{margin-right:14px;color:#0b2545}
 """
@@ -40,8 +41,10 @@ class Section:
         self.parts.append(_figure_html(figure))
         return self
 
-    def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None) -> "Section":
-        self.parts.append(_table_html(frame, classes or {}))
+    def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None,
+              rows: list[str] | None = None) -> "Section":
+        """``classes`` styles cells by their text (e.g. "missed"), ``rows`` styles whole rows (e.g. "best")."""
+        self.parts.append(_table_html(frame, classes or {}, rows))
         return self
 
     def text(self, paragraph: str) -> "Section":
@@ -82,26 +85,40 @@ class Report:
         return path
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as a reader should see it: relative to the current folder when inside it, so a report
+    does not show (or depend on) where one machine keeps its files."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _figure_html(figure: go.Figure) -> str:
     return '<div class="chart">' + pio.to_html(
         figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
     ) + "</div>"
 
 
-def _table_html(frame: pd.DataFrame, classes: dict[str, str]) -> str:
+def _table_html(frame: pd.DataFrame, classes: dict[str, str], row_classes: list[str] | None = None) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    row_classes = row_classes or [""] * len(frame)
     rows = []
-    for record in frame.itertuples(index=False):
+    for record, row_class in zip(frame.itertuples(index=False), row_classes):
         cells = []
         for value in record:
             text = _cell(value)
             css = classes.get(text, "")
             cells.append(f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        opening = f'<tr class="{row_class}">' if row_class else "<tr>"
+        rows.append(opening + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _cell(value) -> str:
+    if isinstance(value, float) and value != value:
+        return "–"  # NaN: not applicable (e.g. a test of the baseline against itself)
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
