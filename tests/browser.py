@@ -10,11 +10,15 @@ import pytest
 
 from scenarios.report.preview import find_chromium, open_page, wait_drawn
 
-# Per chart: its size, how many marks it drew, and its title; per table: its section and rows.
+# Per chart: its size, how many marks it drew, its title and the data it drew;
+# per table: its section, header and rows.
 CHARTS = """() => [...document.querySelectorAll('.chart')].map(c => {
     const r = c.getBoundingClientRect();
     const title = c.querySelector('.gtitle');
-    return {width: r.width, height: r.height, title: title ? title.textContent : '',
+    const plot = c.querySelector('.js-plotly-plot');
+    const traces = (plot && plot._fullData || []).map(t => ({
+        name: t.name, x: t.x ? Array.from(t.x, String) : [], y: t.y ? Array.from(t.y) : []}));
+    return {width: r.width, height: r.height, title: title ? title.textContent : '', traces: traces,
             marks: c.querySelectorAll('.trace, .hm, image, path.point, path.js-line').length};
 })"""
 TABLES = """() => [...document.querySelectorAll('table')].map(t => ({

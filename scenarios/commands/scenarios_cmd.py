@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from importlib import resources
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def _compare(args: argparse.Namespace) -> int:
     from ..config import load_scenario
     from ..costs import CostModel, load_costs
     from ..stress_config import load_stress, rebase
+    from ..report.compare_report import compare_report
     from ..stress_plots import write_plots
 
     costs = load_costs(args.costs) if args.costs else CostModel()
@@ -83,8 +85,30 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare(scenarios, costs, progress)
     write_comparison(comparison, out)
     write_plots(comparison, out)
+    compare_report(comparison, _inputs(args, scenarios, out), out)
     print(comparison_text(comparison.table, costs.currency, out))
     return 0
+
+
+def _inputs(args: argparse.Namespace, scenarios, out: Path) -> dict[str, object]:
+    """What the report states so a reader can run the same comparison again."""
+    from .. import __version__
+    from ..report.page import shown_path
+
+    named = [shown_path(a) if Path(a).is_file() else a for a in args.scenarios]
+    words = ["controlroom", "scenarios", "compare", *named]
+    for option, value in (("--costs", args.costs), ("--baseline", args.baseline)):
+        words += [option, shown_path(value)] if value is not None else []
+    for option, value in (("--horizon-days", args.horizon_days), ("--replications", args.replications)):
+        words += [option, str(value)] if value is not None else []
+    first = scenarios[0].baseline
+    return {"scenarios": ", ".join(named), "reference": scenarios[0].name,
+            "baselines": ", ".join(dict.fromkeys(shown_path(s.baseline_key) if Path(s.baseline_key).is_file()
+                                                 else s.baseline_key for s in scenarios)),
+            "seed": ", ".join(dict.fromkeys(str(s.baseline.seed) for s in scenarios)),
+            "horizon": f"{first.forecast.horizon_days} days", "replications": first.simulation.replications,
+            "costs": shown_path(args.costs) if args.costs else "built-in defaults (as scenarios/costs.toml)",
+            "version": __version__, "command": shlex.join(words + ["--out", shown_path(out)])}
 
 
 def _prepare(out: Path, force: bool) -> Path:

@@ -87,6 +87,7 @@ def bars(frame: pd.DataFrame, x, y: str, by: str, *, title: str, y_title: str,
         fig.add_hline(y=reference, line=dict(color="black", dash="dash", width=1),
                       annotation_text=reference_name, annotation_position="top right")
     fig.update_layout(title=title, yaxis_title=y_title, barmode="group")
+    fig.update_yaxes(rangemode="tozero")
     if percent:
         fig.update_yaxes(tickformat=".0%")
     return fig
