@@ -22,7 +22,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f0f2f5}
 .met{color:#1b7f3b;font-weight:600}.missed{color:#b3261e;font-weight:600}
-#inputs td{text-align:left}tr.best td{background:#e3f1e7;font-weight:600}
+#inputs td,#inputs th{text-align:left}tr.best td{background:#e3f1e7;font-weight:600}
 .chart{min-height:360px}
 nav a{margin-right:14px;color:#0b2545}
 """
