@@ -65,3 +65,12 @@ def test_the_command_in_the_report_runs_the_same_backtest_again(backtest, tmp_pa
     assert main(words[1:-1] + [str(again), "--quiet"]) == 0
     pd.testing.assert_frame_equal(read(backtest, "leaderboard.csv").drop(columns=TIMINGS),
                                   read(again, "leaderboard.csv").drop(columns=TIMINGS))
+
+
+def test_a_window_of_no_days_is_refused_in_one_line(backtest, tmp_path, capsys):
+    data = backtest.parent / "history.csv"
+    code = main(["forecast", "backtest", "--data", str(data), "--out", str(tmp_path / "x"), "--quiet",
+                 "--window-days", "0"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--window-days must be" in err
+    assert not (tmp_path / "x").exists()  # refused before anything was written

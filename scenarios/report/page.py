@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +36,11 @@ class Section:
 
     title: str
     note: str = ""
-    parts: list[str] = field(default_factory=list)
+    parts: list[str | go.Figure] = field(default_factory=list)  # markup, or figures drawn by Report.html
 
     def chart(self, figure: go.Figure) -> "Section":
         figure.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=50, b=40))
-        self.parts.append(_figure_html(figure))
+        self.parts.append(figure)
         return self
 
     def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None,
@@ -69,7 +71,9 @@ class Report:
 
     def html(self) -> str:
         nav = " ".join(f'<a href="#{s.anchor}">{html.escape(s.title)}</a>' for s in self.sections)
-        body = "\n".join(_section_html(s) for s in self.sections)
+        # Charts numbered in page order, not plotly's random ids: the same run writes the same page.
+        numbers = itertools.count(1)
+        body = "\n".join(_section_html(s, numbers) for s in self.sections)
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(self.title)}</title><style>{STYLE}</style>"
@@ -95,10 +99,10 @@ def shown_path(path: Path | str) -> str:
         return str(path)
 
 
-def _figure_html(figure: go.Figure) -> str:
+def _figure_html(figure: go.Figure, number: int) -> str:
     return '<div class="chart">' + pio.to_html(
-        figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
-    ) + "</div>"
+        figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{number}",
+        config={"displaylogo": False, "responsive": True}) + "</div>"
 
 
 def _table_html(frame: pd.DataFrame, classes: dict[str, str], row_classes: list[str] | None = None) -> str:
@@ -124,9 +128,10 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _section_html(section: Section) -> str:
+def _section_html(section: Section, numbers: Iterator[int]) -> str:
     note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
-    return f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{note}{"".join(section.parts)}</section>'
+    parts = "".join(_figure_html(p, next(numbers)) if isinstance(p, go.Figure) else p for p in section.parts)
+    return f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{note}{parts}</section>'
 
 
 def _inputs_html(inputs: dict[str, object]) -> str:
