@@ -140,7 +140,8 @@ def test_results_are_not_overwritten_unless_asked(compared, capsys):
     ("kind = 'channel_shift'\nshare = 1.5\n", ["[[changes]] #1 (channel_shift)", "share must be from 0 to 1"]),
     ("kind = 'sickness'\nextra_absence = -0.02\n", ["extra_absence must be from 0", "-0.02"]),
     ("kind = 'surge'\nmultiplier = 2\nstart_tme = '18:00'\n", ["unknown key 'start_tme'", "allowed keys", "start_time"]),
-    ("kind = 'callbacks'\nenabled = true\n", ["not available yet"]),
+    ("kind = 'random_pullouts'\nrate_per_hour = -1\n", ["(random_pullouts)", "rate_per_hour must be from 0"]),
+    ("kind = 'callbacks'\nqueue = '112'\n", ["(callbacks)", "queue '112' is not in the plan", "999, 101"]),
 ])
 def test_bad_scenario_files_are_one_line_errors_naming_file_and_key(compared, tmp_path, capsys, change, fragments):
     _, folder, files, _ = compared
