@@ -189,7 +189,7 @@ NATIVE = {   # changes the simulation draws itself, in each replication
 }
 
 
-def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers(tmp_path):
+def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers_or_dask(tmp_path):
     (tmp_path / "tiny.toml").write_text(TINY)
     for name, text in NATIVE.items():
         (tmp_path / name).write_text(text)
@@ -197,10 +197,22 @@ def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers(tm
     for workers in (1, 2):
         assert main(["scenarios", "compare", *files, "--workers", str(workers),
                      "--out", str(tmp_path / f"w{workers}"), "--quiet"]) == 0
-    one, two = tmp_path / "w1", tmp_path / "w2"
-    assert (one / "comparison.csv").read_text() == (two / "comparison.csv").read_text()
-    for name in ("callbacks", "pullouts", "abstraction"):
-        assert (one / name / "kpi_intervals.csv").read_text() == (two / name / "kpi_intervals.csv").read_text()
+    outs = [tmp_path / "w1", tmp_path / "w2"]
+    try:
+        import distributed
+    except ImportError:   # the 'dask' extra (in the test extras): without it, local processes only
+        distributed = None
+    if distributed is not None:
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                      dashboard_address=None) as cluster:
+            assert main(["scenarios", "compare", *files, "--scheduler", cluster.scheduler_address,
+                         "--out", str(tmp_path / "dask"), "--quiet"]) == 0
+        outs.append(tmp_path / "dask")
+    one = outs[0]
+    for other in outs[1:]:
+        assert (one / "comparison.csv").read_text() == (other / "comparison.csv").read_text()
+        for name in ("callbacks", "pullouts", "abstraction"):
+            assert (one / name / "kpi_intervals.csv").read_text() == (other / name / "kpi_intervals.csv").read_text()
     table = pd.read_csv(one / "comparison.csv", dtype={"queue": str})
     base, pulled = row(table, "tiny"), row(table, "pullouts")
     assert pulled["service_level"] < base["service_level"] and pulled["cost_to_restore"] > 0
