@@ -37,6 +37,7 @@ def simulate(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfi
     new streams. Results do not depend on config.workers or config.scheduler.
     progress: called with a line of text after each replication (for a command line).
     """
+    _check_config(config)
     return simulate_batch([(demand, shifts, config, rng)], config.workers, config.scheduler, progress)[0]
 
 
@@ -71,8 +72,7 @@ def simulate_batch(jobs: Sequence[tuple], workers: int = 1, scheduler: str | Non
 
 def _tasks(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfig, rng: Seed = None) -> list[tuple]:
     """Check one job's inputs once; one task per replication, each with its own stream."""
-    if not isinstance(config, SimulationConfig):
-        raise SimulationError(f"simulate: config must be a SimulationConfig, got {type(config).__name__}")
+    _check_config(config)
     source = read_call_log_table(demand, config) if is_call_log(demand) else read_demand(demand, config)
     staff = read_staffing(shifts, config, source.timeline)
     if config.absence_rate and not is_shifts_table(shifts):
@@ -82,6 +82,11 @@ def _tasks(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfig,
     streams = replication_streams(config.seed if rng is None else rng, config.replications)
     roster = shifts if config.absence_rate else None
     return [(k, source, staff, config, generator, first, roster) for k, generator in enumerate(streams)]
+
+
+def _check_config(config) -> None:
+    if not isinstance(config, SimulationConfig):
+        raise SimulationError(f"simulate: config must be a SimulationConfig, got {type(config).__name__}")
 
 
 def _replication_task(replication, source, staff, config, generator, first, roster):
