@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from scenarios.changes import change_from_mapping
+from scenarios.config import Scenario
 from simulation import simulate
 
 from stress_inputs import context, demand, grid, sim_config
@@ -98,14 +99,11 @@ def test_callbacks_on_lower_101_abandonment_and_appear_in_kpi_intervals():
 
 
 def test_callbacks_off_switches_off_callbacks_a_baseline_has():
-    from scenarios.config import QueueSettings, Scenario
-    import scenarios.config as cfg
-
-    queues = dict(cfg._default_queues())
-    queues["101"] = dataclasses.replace(queues["101"], callback_over_s=30.0, callback_accept=0.5)
-    config = sim_config(scenario=Scenario(queues=queues))
+    plain = Scenario()
+    queues = dict(plain.queues, **{"101": dataclasses.replace(plain.queues["101"], callback_over_s=30.0,
+                                                              callback_accept=0.5)})
+    config = sim_config(scenario=dataclasses.replace(plain, queues=queues))
     assert config.queue("101").has_callbacks                  # the baseline's [queues.101] keys arrive
     assert run(config=config, heads=7).intervals()["callbacks"].sum() > 0
     off = run({"kind": "callbacks", "enabled": False}, heads=7, config=config)
     assert off.intervals()["callbacks"].sum() == 0
-    assert isinstance(queues["101"], QueueSettings)
