@@ -20,6 +20,7 @@ from .errors import InputError
 ERLANG_MODELS = ("erlang_c", "erlang_a")
 SOLVERS = ("highs", "cbc")
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
+PATIENCE_KINDS = ("exponential", "fixed", "lognormal")   # 'empirical' needs a call log: controlroom simulate
 
 
 def _check(condition: bool, message: str) -> None:
@@ -96,6 +97,21 @@ class QueueSettings:
     priority: int = 0
     min_agents: int = 1
     aht_s: float | None = None
+    # callers' behaviour in the simulation (simulation.QueueConfig has the full story); the
+    # defaults are the simulation's, so a file without these keys simulates as before
+    patience: str = "exponential"
+    patience_cv: float = 1.0
+    after_call_s: float = 0.0
+    redial_same: float = 0.0
+    redial_other: float = 0.0
+    redial_other_queue: str | None = None
+    redial_delay_s: float = 300.0
+    repeat_share: float = 0.0
+    repeat_delay_s: float = 3600.0
+    callback_over_s: float | None = None
+    callback_accept: float = 0.125
+    callback_success: float = 0.965
+    callback_attempt_s: float = 60.0
 
     def __post_init__(self):
         _check(self.model in ERLANG_MODELS, f"model must be one of {', '.join(ERLANG_MODELS)}, got {self.model!r}")
@@ -108,6 +124,22 @@ class QueueSettings:
         _fraction("shrinkage", self.shrinkage, upper_open=True)
         _check(self.min_agents >= 0, f"min_agents must be 0 or more, got {self.min_agents}")
         _check(self.aht_s is None or self.aht_s > 0, f"aht_s must be more than 0 seconds, got {self.aht_s}")
+        self._check_behaviour()
+
+    def _check_behaviour(self) -> None:
+        _check(self.patience in PATIENCE_KINDS,
+               f"patience must be one of {', '.join(PATIENCE_KINDS)}, got {self.patience!r}")
+        _check(self.patience_cv > 0, f"patience_cv must be more than 0, got {self.patience_cv}")
+        for key in ("redial_same", "redial_other", "repeat_share", "callback_accept", "callback_success"):
+            _fraction(key, getattr(self, key))
+        _check(self.redial_same + self.redial_other <= 1,
+               f"redial_same + redial_other must be at most 1, got {self.redial_same} + {self.redial_other}")
+        _check(self.redial_other == 0 or self.redial_other_queue is not None,
+               "redial_other needs redial_other_queue (the queue those callers try, e.g. '999')")
+        for key in ("after_call_s", "redial_delay_s", "repeat_delay_s", "callback_attempt_s"):
+            _check(getattr(self, key) >= 0, f"{key} must be 0 or more seconds, got {getattr(self, key)}")
+        _check(self.callback_over_s is None or self.callback_over_s >= 0,
+               f"callback_over_s must be 0 or more seconds (unset: no callbacks), got {self.callback_over_s}")
 
 
 @dataclass(frozen=True)
@@ -148,6 +180,8 @@ class SimulationSettings:
     demand_day_cv: float = 0.05
     absence_rate: float | None = None
     workers: int = 1
+    scheduler: str | None = None
+
 
     def __post_init__(self):
         _check(1 <= self.replications <= 1000, f"replications must be 1 to 1000, got {self.replications}")
@@ -158,6 +192,8 @@ class SimulationSettings:
         _check(self.absence_rate is None or 0 <= self.absence_rate < 1,
                f"absence_rate must be a share from 0 up to 1, got {self.absence_rate}")
         _check(self.workers >= 1, f"workers must be 1 or more, got {self.workers}")
+        _check(self.scheduler is None or self.scheduler.strip() != "",
+               "scheduler must be a Dask scheduler address such as 'tcp://10.0.0.5:8786' (unset: local processes)")
 
 
 def _default_queues() -> dict[str, QueueSettings]:
@@ -235,6 +271,10 @@ def _build_queues(raw: Any, where: str) -> dict[str, QueueSettings]:
         _reject_unknown(settings, [f.name for f in dataclasses.fields(QueueSettings) if f.name != "name"],
                         where, section)
         queues[str(name)] = _construct(QueueSettings, dict(base, **settings, name=str(name)), where, section)
+    for name, q in queues.items():
+        if q.redial_other_queue is not None and q.redial_other_queue not in queues:
+            raise InputError(f"{where}: [queues.{name}]: redial_other_queue must be one of the queues "
+                             f"{', '.join(queues)}, got {q.redial_other_queue!r}")
     return queues
 
 
@@ -257,9 +297,14 @@ def _check_types(cls, values: Mapping[str, Any]) -> None:
     # TOML already distinguishes numbers, strings, lists: catch "seed = 'abc'" before arithmetic does.
     defaults = {f.name: f.default for f in dataclasses.fields(cls)
                 if f.default is not dataclasses.MISSING}
+    optional_text = {f.name for f in dataclasses.fields(cls) if str(f.type).startswith("str | None")}
     for key, value in values.items():
         default = defaults.get(key)
         if key not in defaults:
+            continue
+        if default is None and key in optional_text:  # e.g. redial_other_queue, scheduler
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{key} must be text, got {value!r}")
             continue
         if default is None:  # optional numbers such as mean_patience_s
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):

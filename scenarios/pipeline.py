@@ -95,12 +95,16 @@ def _fill_aht(scenario: Scenario, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def demand_to_staff(scenario: Scenario, fc: ForecastResult) -> pd.DataFrame:
-    """The calls each interval is staffed for: the forecast mean, or a chosen percentile."""
+    """The calls each interval is staffed for (the forecast mean, or a chosen percentile), and how
+    long each keeps a handler busy (the forecast's handle time plus the queue's after-call work)."""
     frame = fc.forecast
     q = scenario.forecast.staff_to_quantile
     calls = frame["calls"] if q is None else frame[quantile_column(q)]
+    # a handler is busy for talk plus after-call work: staff for both (the simulation adds the
+    # after-call work to the forecast's talk time, so a roster built on talk alone would be short)
+    after_call = frame["queue"].map({name: s.after_call_s for name, s in scenario.queues.items()})
     return pd.DataFrame({"queue": frame["queue"], "interval_start": frame["interval_start"],
-                         "calls": calls.to_numpy(), "aht": frame["aht"].to_numpy()})
+                         "calls": calls.to_numpy(), "aht": (frame["aht"] + after_call.fillna(0.0)).to_numpy()})
 
 
 def staffing_requirement(scenario: Scenario, fc: ForecastResult, progress: Progress) -> pd.DataFrame:
@@ -156,13 +160,21 @@ def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
     return float(np.average(shrinkage, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
 
 
+# [queues.NAME] keys passed to simulation.QueueConfig under the same name
+BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
+                  "redial_delay_s", "repeat_share", "repeat_delay_s", "callback_over_s", "callback_accept",
+                  "callback_success", "callback_attempt_s")
+
+
 def simulation_config(scenario: Scenario, absence: float = 0.0) -> SimulationConfig:
     s = scenario.simulation
     queues = tuple(QueueConfig(name=q.name, priority=q.priority, answer_within_s=q.answer_within_s,
-                               mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv)
+                               mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv,
+                               **{key: getattr(q, key) for key in BEHAVIOUR_KEYS})
                    for q in scenario.queues.values())
     return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed,
-                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence)
+                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence,
+                            workers=s.workers, scheduler=s.scheduler)
 
 
 def simulate_plan(scenario: Scenario, fc: ForecastResult, req: pd.DataFrame, roster: RosterResult,

@@ -31,6 +31,12 @@ def register(sub) -> None:
                           "each names (e.g. the library's scenarios on your own force)")
     cmp.add_argument("--horizon-days", type=int, help="plan this many days instead of the baselines' own")
     cmp.add_argument("--replications", type=int, help="simulate this many replications instead")
+    cmp.add_argument("--workers", type=int,
+                     help="local processes simulating the scenarios' replications, all in one batch "
+                          "(default: the first baseline's [simulation] workers); results do not depend on it")
+    cmp.add_argument("--scheduler", metavar="ADDRESS",
+                     help="a Dask scheduler to simulate on instead, e.g. tcp://10.0.0.5:8786 "
+                          "(default: the first baseline's [simulation] scheduler; needs the 'dask' extra)")
     cmp.add_argument("--out", type=Path, default=Path("controlroom-scenarios"),
                      help="folder for the results (default: controlroom-scenarios)")
     cmp.add_argument("--force", action="store_true", help="overwrite results already in --out")
@@ -74,15 +80,17 @@ def _compare(args: argparse.Namespace) -> int:
     if args.baseline is not None:
         base = load_scenario(args.baseline)
         scenarios = [rebase(s, base) for s in scenarios]
-    if args.horizon_days is not None or args.replications is not None:
+    overrides = {"horizon_days": args.horizon_days, "replications": args.replications,
+                 "workers": args.workers, "scheduler": args.scheduler}
+    if any(v is not None for v in overrides.values()):
         try:
-            scenarios = [rebase(s, with_settings(s.baseline, horizon_days=args.horizon_days,
-                                                 replications=args.replications)) for s in scenarios]
+            scenarios = [rebase(s, with_settings(s.baseline, **overrides)) for s in scenarios]
         except ValueError as exc:
-            raise InputError(f"--horizon-days/--replications: {exc}") from None
+            given = "/".join(f"--{k.replace('_', '-')}" for k, v in overrides.items() if v is not None)
+            raise InputError(f"{given}: {exc}") from None
     out = _prepare(args.out, args.force)
     progress = Progress(quiet=args.quiet)
-    comparison = compare(scenarios, costs, progress)
+    comparison = compare(scenarios, costs, progress, workers=args.workers, scheduler=args.scheduler)
     write_comparison(comparison, out)
     write_plots(comparison, out)
     compare_report(comparison, _inputs(args, scenarios, out), out)
