@@ -20,7 +20,7 @@ from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
 from scheduling.pooling import pooled_requirement
 from scheduling.staffing import QueueTarget, requirement
-from simulation import QueueConfig, SimulationConfig, SimulationResult, simulate
+from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
 
 from .config import Scenario
 from .demo_data import demo_history
@@ -115,7 +115,7 @@ def _queue_target(q) -> QueueTarget:
                        answer_within_s=q.answer_within_s,
                        # Erlang C staffs as if nobody hangs up; patience still drives the simulation
                        mean_patience_s=q.mean_patience_s if q.model == "erlang_a" else None,
-                       shrinkage=q.shrinkage, min_agents=q.min_agents)
+                       shrinkage=q.shrinkage_total, min_agents=q.min_agents, max_occupancy=q.max_occupancy)
 
 
 def shift_templates(scenario: Scenario) -> list[ShiftTemplate]:
@@ -128,7 +128,8 @@ def pool_requirement(scenario: Scenario, req: pd.DataFrame) -> pd.DataFrame:
     """Heads for the one pool of handlers that answers every line, 999 first, allowing for absence."""
     targets = {name: _queue_target(q) for name, q in scenario.queues.items()}
     priorities = {name: q.priority for name, q in scenario.queues.items()}
-    return pooled_requirement(req, targets, priorities, absence_rate=absence_rate(scenario, req))
+    return pooled_requirement(req, targets, priorities, absence_rate=absence_rate(scenario, req),
+                              on_shift=on_shift_rate(scenario, req))
 
 
 def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> RosterResult:
@@ -145,33 +146,58 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
 
 
 def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
-    """Shifts lost in simulation: as set, or the shrinkage the requirement was grossed up by.
+    """Shifts lost whole, in the pooled requirement and in simulation: as set, or the queues' absence.
 
-    The roster holds heads = agents / (1 - shrinkage); simulating all of them as present would
-    test a control room with nobody sick, on leave or abstracted.
+    A queue's absence is its whole-shift shrinkage (sickness and leave; one undivided shrinkage
+    figure counts whole), averaged over queues weighted by their heads. Simulating every
+    rostered head as present would test a control room with nobody sick or on leave.
     """
     if scenario.simulation.absence_rate is not None:
         return scenario.simulation.absence_rate
-    shrinkage = req["queue"].map({name: q.shrinkage for name, q in scenario.queues.items()})
-    return float(np.average(shrinkage, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
+    return _heads_weighted(scenario, req, lambda q: q.shrinkage_parts.absence)
 
 
-def simulation_config(scenario: Scenario, absence: float = 0.0) -> SimulationConfig:
+def on_shift_rate(scenario: Scenario, req: pd.DataFrame) -> float:
+    """Share of a present head's time lost on shift (breaks, training, abstraction), weighted by heads."""
+    return _heads_weighted(scenario, req, lambda q: q.shrinkage_parts.on_shift)
+
+
+def _heads_weighted(scenario: Scenario, req: pd.DataFrame, part) -> float:
+    values = req["queue"].map({name: part(q) for name, q in scenario.queues.items()})
+    return float(np.average(values, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
+
+
+# On-shift shrinkage is simulated as pull-outs of this fixed length, starting as a Poisson
+# process over each handler's logged-in time; the time covered is then 1 - exp(-rate x length).
+PULL_OUT_S = 900.0
+
+
+def on_shift_pull_outs(on_shift: float) -> PullOuts | None:
+    """Random pull-outs that take ``on_shift`` of each handler's logged-in time away (None for 0)."""
+    if on_shift <= 0:
+        return None
+    return PullOuts(rate_per_hour=-np.log1p(-on_shift) * 3600.0 / PULL_OUT_S, mean_duration_s=PULL_OUT_S,
+                    duration="fixed")
+
+
+def simulation_config(scenario: Scenario, absence: float = 0.0, on_shift: float = 0.0) -> SimulationConfig:
     s = scenario.simulation
     queues = tuple(QueueConfig(name=q.name, priority=q.priority, answer_within_s=q.answer_within_s,
                                mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv)
                    for q in scenario.queues.values())
     return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed,
-                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence)
+                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence,
+                            pull_outs=on_shift_pull_outs(on_shift))
 
 
 def simulate_plan(scenario: Scenario, fc: ForecastResult, req: pd.DataFrame, roster: RosterResult,
                   progress: Progress) -> SimulationResult:
     demand = fc.forecast[["queue", "interval_start", "calls", "aht"]]
-    absence = absence_rate(scenario, req)
+    absence, on_shift = absence_rate(scenario, req), on_shift_rate(scenario, req)
     progress(f"{scenario.simulation.replications} replications of {scenario.forecast.horizon_days} days, "
-             f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent")
-    config = simulation_config(scenario, absence)
+             f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent"
+             + (f", {on_shift:.0%} of time on shift away from calls" if on_shift else ""))
+    config = simulation_config(scenario, absence, on_shift)
     return simulate(demand, roster.shifts, config, rng=scenario.seed, progress=progress)
 
 

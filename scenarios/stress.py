@@ -185,6 +185,6 @@ def _simulate(scenario, base: RunResult, stress, demand, available, absence, say
     if not stress.changes:
         return base.simulation  # the baseline itself: same inputs, same seed, same result
     say(f"{stress.name}: simulating {scenario.simulation.replications} replications")
-    config = pipeline.simulation_config(scenario, absence)
+    config = pipeline.simulation_config(scenario, absence, pipeline.on_shift_rate(scenario, base.requirement))
     return simulate(demand[["queue", "interval_start", "calls", "aht"]], available, config,
                     rng=scenario.seed)

@@ -48,6 +48,7 @@ def pooled_requirement(
     targets: Mapping[str, QueueTarget],
     priorities: Mapping[str, int],
     absence_rate: float = 0.0,
+    on_shift: float = 0.0,
 ) -> pd.DataFrame:
     """Agents and heads for one pool answering every queue of ``requirement``.
 
@@ -55,10 +56,13 @@ def pooled_requirement(
     are used; its per-queue agents give a floor). Returns [interval_start, agents, required]
     per interval: ``agents`` present needed with nobody absent, ``required`` the heads to
     roster so that, with ``absence_rate`` of them away at random, every target is still met
-    in expectation. The targets' own shrinkage is not applied here: ``absence_rate`` is it.
+    in expectation. ``on_shift`` is the share of a present head's time lost on shift (breaks,
+    training, abstraction): x heads present answer as floor(x (1 - on_shift)) agents. The
+    targets' own shrinkage is not applied here: ``absence_rate`` and ``on_shift`` are it.
     """
-    if not 0.0 <= absence_rate < 1.0:
-        raise SchedulingError(f"pooled requirement: absence_rate must be from 0 up to 1, got {absence_rate}")
+    for name, value in (("absence_rate", absence_rate), ("on_shift", on_shift)):
+        if not 0.0 <= value < 1.0:
+            raise SchedulingError(f"pooled requirement: {name} must be from 0 up to 1, got {value}")
     require_columns(requirement, (s.QUEUE, s.INTERVAL_START, s.CALLS, s.AHT, s.AGENTS), "requirement")
     queues = sorted(requirement[s.QUEUE].unique(), key=lambda q: _priority(priorities, q))
     missing = [q for q in queues if q not in targets]
@@ -70,7 +74,7 @@ def pooled_requirement(
     aht = np.where(calls > 0, wide[s.AHT][queues].to_numpy(float), 1.0)
     pool = _Pool(calls / seconds, aht, [targets[q] for q in queues])
     agents = pool.fewest(floor=wide[s.AGENTS][queues].to_numpy().max(axis=1))
-    heads = agents if absence_rate == 0 else pool.fewest_heads(agents, absence_rate)
+    heads = agents if absence_rate == on_shift == 0 else pool.fewest_heads(agents, absence_rate, on_shift)
     return pd.DataFrame({s.INTERVAL_START: wide.index, s.AGENTS: agents, s.REQUIRED: heads})
 
 
@@ -87,6 +91,9 @@ class _Pool:
         self.rate, self.aht, self.targets = rate, aht, targets
         self.goal = np.array([t.service_level for t in targets]) - 1e-12
         self.min_agents = sum(t.min_agents for t in targets)
+        # Every handler in a pool shares its occupancy, so the tightest cap of any queue applies.
+        caps = [t.max_occupancy for t in targets if t.max_occupancy is not None]
+        self.max_occupancy = min(caps) if caps else None
 
     def service_levels(self, n: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """(len(rows), queues) service levels with n agents present; 1 where a queue has no calls."""
@@ -101,7 +108,13 @@ class _Pool:
             out[:, k] = queue_measures(residual, load[:, k], aht[:, k], target.answer_within_s,
                                        target.patience).service_level
             higher += load[:, k]
-        return np.where(load > 0, out, 1.0)
+        out = np.where(load > 0, out, 1.0)
+        if self.max_occupancy is not None:
+            # Offered load over agents: abandoned 101 calls make the true occupancy a little lower.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                over = load.sum(axis=1) > self.max_occupancy * n + 1e-12
+            out[over] = 0.0
+        return out
 
     def fewest(self, floor: np.ndarray) -> np.ndarray:
         """Smallest n per interval (>= floor, >= the queues' minimum agents) meeting every target."""
@@ -114,18 +127,20 @@ class _Pool:
                 raise SchedulingError(f"pooled requirement: no pool of up to {AGENTS_CAP} agents meets the targets")
         return n
 
-    def fewest_heads(self, agents: np.ndarray, absence: float) -> np.ndarray:
+    def fewest_heads(self, agents: np.ndarray, absence: float, on_shift: float = 0.0) -> np.ndarray:
         """Smallest heads H whose expected service level over Binomial(H, 1 - absence) present meets targets."""
-        top = int(np.ceil(agents.max() / (1 - absence) * 1.5)) + 10
+        worth = 1.0 - on_shift   # agents a present head is worth
+        top = int(np.ceil(agents.max() / ((1 - absence) * worth) * 1.5)) + 10
         present = np.arange(top + 1)
+        answering = np.floor(present * worth + 1e-9).astype(np.int64)
         rows = np.arange(len(agents))
-        table = np.stack([self.service_levels(np.full(len(rows), x), rows) for x in present], axis=1)
-        heads = np.ceil(agents / (1 - absence) - 1e-9).astype(np.int64)
+        table = np.stack([self.service_levels(np.full(len(rows), x), rows) for x in answering], axis=1)
+        heads = np.ceil(agents / ((1 - absence) * worth) - 1e-9).astype(np.int64)
         todo = rows
         while todo.size:
             pmf = stats.binom.pmf(present[None, :], heads[todo, None], 1 - absence)
             expected = np.einsum("rx,rxq->rq", pmf, table[todo])
-            short = (expected < self.goal).any(axis=1) | (heads[todo] * (1 - absence) < self.min_agents)
+            short = (expected < self.goal).any(axis=1) | (heads[todo] * (1 - absence) * worth < self.min_agents)
             todo = todo[short]
             heads[todo] += 1
             if (heads[todo] > top).any():

@@ -102,3 +102,47 @@ def _rates(req):
     calls = wide["calls"][["999", "101"]].to_numpy(float)
     aht = np.where(calls > 0, wide["aht"][["999", "101"]].to_numpy(float), 1.0)
     return calls / 900.0, aht
+
+
+def test_on_shift_loss_scales_what_a_present_head_is_worth():
+    req = requirement(demand([10, 25, 40], [30, 60, 90]), TARGETS)
+    absence, on_shift = 0.15, 0.2
+    pool = pooled_requirement(req, TARGETS, PRIORITY, absence_rate=absence, on_shift=on_shift)
+    inner = _Pool(*_rates(req), [T999, T101])
+    heads = pool["required"].to_numpy()
+
+    def expected(h):
+        xs = np.arange(h.max() + 1)
+        answering = np.floor(xs * (1 - on_shift) + 1e-9).astype(int)
+        table = np.stack([inner.service_levels(np.full(len(h), x), np.arange(len(h))) for x in answering], axis=1)
+        pmf = stats.binom.pmf(xs[None, :], h[:, None], 1 - absence)
+        return np.einsum("rx,rxq->rq", pmf, table)
+
+    goal = np.array([0.9, 0.8]) - 1e-12
+    assert (expected(heads) >= goal).all()
+    assert (expected(heads - 1) < goal).any(axis=1).all()
+    without = pooled_requirement(req, TARGETS, PRIORITY, absence_rate=absence)["required"].to_numpy()
+    assert (heads >= np.ceil(without / (1 - on_shift) - 1e-9)).all()
+
+
+def test_every_queue_keeps_its_minimum_on_duty_in_the_pool_at_quiet_hours():
+    t999 = QueueTarget("999", service_level=0.9, answer_within_s=10, min_agents=2)
+    t101 = QueueTarget("101", model="erlang_a", service_level=0.8, answer_within_s=60, mean_patience_s=180,
+                       min_agents=1)
+    targets = {"999": t999, "101": t101}
+    req = requirement(demand([0.0, 0.0, 0.2], [0.0, 0.5, 0.0]), targets)
+    pool = pooled_requirement(req, targets, PRIORITY)
+    assert (pool["agents"] == 3).all()          # 2 for 999 plus 1 for 101 even with no calls
+    absent = pooled_requirement(req, targets, PRIORITY, absence_rate=0.25)
+    assert (absent["required"] == 4).all()      # 4 x 0.75 = 3 present on average
+
+
+def test_an_occupancy_cap_binds_the_whole_pool():
+    # 36 calls of 300 s in 15 minutes on each line: 24 Erlangs offered to the pool
+    capped = {q: QueueTarget(**{**t.__dict__, "max_occupancy": 0.75 if q == "101" else None})
+              for q, t in TARGETS.items()}
+    table = demand([36.0, 36.0], [36.0, 36.0], aht999=300.0, aht101=300.0)
+    free = pooled_requirement(requirement(table, TARGETS), TARGETS, PRIORITY)["agents"].to_numpy()
+    pool = pooled_requirement(requirement(table, capped), capped, PRIORITY)["agents"].to_numpy()
+    assert (free < 32).all()                    # the service levels alone would run the pool hotter
+    assert (pool == 32).all()                   # 24 / 32 = 0.75 exactly; 24 / 31 > 0.75
