@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.driver import ForecastResult, forecast
-from forecasting.schema import quantile_column
+from forecasting.schema import DEFAULT_QUANTILES, quantile_column
 from scheduling.roster import RosterResult, build_roster
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
@@ -77,8 +77,10 @@ def _check_queues(scenario: Scenario, history: pd.DataFrame) -> None:
 
 def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progress) -> ForecastResult:
     settings = scenario.forecast
+    # The quantile staffed to must be among those forecast, or demand_to_staff has no column for it.
+    quantiles = tuple(sorted({*DEFAULT_QUANTILES, *filter(None, [settings.staff_to_quantile])}))
     result = forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
-                      backtest_origins=settings.backtest_origins, progress=progress)
+                      backtest_origins=settings.backtest_origins, quantiles=quantiles, progress=progress)
     return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))
 
 
