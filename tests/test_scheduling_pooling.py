@@ -146,3 +146,41 @@ def test_an_occupancy_cap_binds_the_whole_pool():
     pool = pooled_requirement(requirement(table, capped), capped, PRIORITY)["agents"].to_numpy()
     assert (free < 32).all()                    # the service levels alone would run the pool hotter
     assert (pool == 32).all()                   # 24 / 32 = 0.75 exactly; 24 / 31 > 0.75
+
+
+def test_the_lower_line_gets_the_service_level_the_simulation_gives_it():
+    # 999 (5 Erlangs) before 101 (15 Erlangs, patience 180 s), equal exponential handle times.
+    # The 101 service level from Poisson-many handlers busy on 999 must fall inside the
+    # simulation's 95% interval; the plain residual capacity (n - 5 handlers) over-states it.
+    from scheduling.erlang import erlang_a
+
+    aht, per_hour999, per_hour101, hours = 300.0, 60.0, 180.0, 8
+    starts = pd.date_range(pd.Timestamp("2024-06-03", tz=TZ), periods=4 * hours, freq="15min")
+    table = pd.concat([pd.DataFrame({"queue": q, "interval_start": starts, "calls": rate / 4, "aht": aht})
+                       for q, rate in (("999", per_hour999), ("101", per_hour101))], ignore_index=True)
+    config = SimulationConfig((QueueConfig("999", priority=0, answer_within_s=10, handle="exponential"),
+                               QueueConfig("101", priority=1, answer_within_s=60, mean_patience_s=180,
+                                           handle="exponential")),
+                              replications=30, seed=11, warmup_s=3600)
+    inner = _Pool(np.array([[per_hour999, per_hour101]]) / 3600, np.array([[aht, aht]]), [T999, T101])
+    for n in (22, 23):
+        agents = pd.DataFrame({"interval_start": starts, "agents": n})
+        lo, hi = simulate(table, agents, config).summary().set_index("queue").loc[
+            "101", ["service_level_lo", "service_level_hi"]]
+        predicted = inner.service_levels(np.array([n]), np.array([0]))[0, 1]
+        assert lo <= predicted <= hi, (n, lo, predicted, hi)
+        residual = float(erlang_a(n - 5, 15.0, aht, 180.0, 60.0).service_level)
+        assert residual > hi, (n, residual, hi)
+
+
+def test_a_tighter_101_target_costs_handlers_when_101_binds():
+    # With a loose 999 target the pool is sized by 101, and tightening 101 must add handlers.
+    loose999 = QueueTarget("999", service_level=0.5, answer_within_s=10, min_agents=0)
+    sizes = []
+    for level in (0.8, 0.9, 0.95):
+        t101 = QueueTarget("101", model="erlang_a", service_level=level, answer_within_s=60,
+                           mean_patience_s=180, min_agents=0)
+        targets = {"999": loose999, "101": t101}
+        req = requirement(demand([15, 15], [45, 45], aht999=300.0, aht101=300.0), targets)
+        sizes.append(int(pooled_requirement(req, targets, PRIORITY)["agents"].iloc[0]))
+    assert sizes[0] < sizes[1] < sizes[2], sizes
