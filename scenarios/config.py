@@ -156,6 +156,7 @@ class RosterSettings:
     time_limit_s: float = 120.0
     gap: float = 0.01
     threads: int = 2
+    costs: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "shift_lengths_h", tuple(float(x) for x in self.shift_lengths_h))
@@ -221,6 +222,15 @@ class Scenario:
     def __post_init__(self):
         _check(len(self.queues) > 0, "at least one [queues.<name>] section is needed")
         _check(self.seed >= 0, f"seed must be 0 or more, got {self.seed}")
+
+    def costs_path(self) -> Path | None:
+        """The cost model file of [roster] costs, relative to the scenario file; None: the defaults."""
+        if not self.roster.costs:
+            return None
+        path = Path(self.roster.costs).expanduser()
+        if not path.is_absolute() and self.source_file is not None:
+            path = self.source_file.parent / path
+        return path
 
     def data_path(self) -> Path:
         """The history file, relative to the scenario file when not absolute."""

@@ -23,6 +23,7 @@ from scheduling.staffing import QueueTarget, requirement
 from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
 
 from .config import Scenario
+from .costs import CostModel, load_costs, shift_costs
 from .demo_data import demo_history
 from .errors import InputError
 from .ingest import read_history
@@ -41,6 +42,7 @@ class RunResult:
 
 def run_pipeline(scenario: Scenario, progress: Progress | None = None) -> RunResult:
     progress = progress or Progress(quiet=True)
+    cost_model(scenario)   # a bad costs file fails now, not after the forecast
     history = load_history(scenario, progress.begin("history"))
     fc = forecast_demand(scenario, history, progress.begin("forecast"))
     req = staffing_requirement(scenario, fc, progress.begin("staffing"))
@@ -143,8 +145,30 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
     roster = build_roster(required, shift_templates(scenario), solver_options=options,
                           skills=tuple(scenario.queues))
+    roster = priced(roster, cost_model(scenario))
     progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
     return roster
+
+
+def cost_model(scenario: Scenario) -> CostModel:
+    """The pay rules of [roster] costs (a costs file), or the built-in ones (scenarios/costs.toml)."""
+    path = scenario.costs_path()
+    if path is None:
+        return CostModel()
+    try:
+        return load_costs(path)
+    except InputError as exc:
+        raise InputError(f"{scenario.source_file or 'scenario'}: [roster] costs: {exc}") from None
+
+
+def priced(roster: RosterResult, costs: CostModel) -> RosterResult:
+    """The roster with each shift's cost under the pay rules (premiums, on-costs), and their total.
+
+    The solver chose the shifts at [roster] hourly_cost per paid hour; what they cost is
+    priced here, the same way the stress comparison prices a roster (scenarios.costs).
+    """
+    shifts = roster.shifts.assign(cost=shift_costs(roster.shifts, costs))
+    return dataclasses.replace(roster, shifts=shifts, total_cost=float(shifts["cost"].sum()))
 
 
 def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
