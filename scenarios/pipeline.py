@@ -140,8 +140,10 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
     r = scenario.roster
     options = SolverOptions(solver=r.solver, time_limit_s=r.time_limit_s, gap_rel=r.gap, threads=r.threads)
     required = pool_requirement(scenario, req)[["interval_start", "required"]]
+    on_shift = on_shift_rate(scenario, req)
     progress(f"{len(required):,} intervals, peak {int(required['required'].max())} heads "
-             f"(one pool, {absence_rate(scenario, req):.0%} absence allowed for); "
+             f"(one pool, {absence_rate(scenario, req):.0%} absence"
+             + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
     roster = build_roster(required, shift_templates(scenario), solver_options=options,
                           skills=tuple(scenario.queues))
