@@ -86,9 +86,10 @@ def test_heads_allow_for_absence_in_expectation():
     goal = np.array([0.9, 0.8]) - 1e-12
     assert (expected(heads) >= goal).all()
     assert (expected(heads - 1) < goal).any(axis=1).all()
-    # grossing up by 1/(1 - absence) alone is not enough: absence varies
-    assert (heads >= np.ceil(pool["agents"] / (1 - absence))).all()
-    assert (heads > np.ceil(pool["agents"] / (1 - absence))).any()
+    # at high absence grossing up by 1/(1 - absence) is not enough: how many turn up varies, and
+    # service falls faster below the target than it rises above it
+    high = pooled_requirement(req, TARGETS, PRIORITY, absence_rate=0.4)
+    assert (high["required"] > np.ceil(high["agents"] / 0.6)).all()
 
 
 def test_bad_absence_rate_is_refused():
@@ -165,12 +166,19 @@ def test_the_lower_line_gets_the_service_level_the_simulation_gives_it():
     inner = _Pool(np.array([[per_hour999, per_hour101]]) / 3600, np.array([[aht, aht]]), [T999, T101])
     for n in (22, 23):
         agents = pd.DataFrame({"interval_start": starts, "agents": n})
-        lo, hi = simulate(table, agents, config).summary().set_index("queue").loc[
-            "101", ["service_level_lo", "service_level_hi"]]
-        predicted = inner.service_levels(np.array([n]), np.array([0]))[0, 1]
+        summary = simulate(table, agents, config).summary().set_index("queue")
+        lo, hi = summary.loc["101", ["service_level_lo", "service_level_hi"]]
+        predicted999, predicted = inner.service_levels(np.array([n]), np.array([0]))[0]
         assert lo <= predicted <= hi, (n, lo, predicted, hi)
         residual = float(erlang_a(n - 5, 15.0, aht, 180.0, 60.0).service_level)
         assert residual > hi, (n, residual, hi)
+        # 999: 101 callers hanging up thin the queue 999 waits behind. The prediction allows for
+        # part of that (it errs towards more staff, by about a point here); C(n, 20 Erlangs),
+        # which ignores it, under-states 999's service level by over five points.
+        lo, hi = summary.loc["999", ["service_level_lo", "service_level_hi"]]
+        assert lo - 0.03 <= predicted999 <= hi, (n, lo, predicted999, hi)
+        ignoring = 1 - erlang_c(np.array([n]), np.array([20.0]))[0] * np.exp(-(n / aht - 60 / 3600) * 10)
+        assert ignoring < lo - 0.05, (n, ignoring, lo)
 
 
 def test_a_tighter_101_target_costs_handlers_when_101_binds():
