@@ -33,7 +33,7 @@ when it is tight or 999's is loose. Handle times differ between lines, so mu is 
 calls-weighted mean handle time.
 
 Absence: rostered heads are not all present. With each head absent independently with
-probability ``absence_rate`` (sickness, leave, training, abstraction), the handlers present
+probability ``absence_rate`` (whole-shift absence: sickness, leave), the handlers present
 are Binomial(heads, 1 - absence_rate), and the heads chosen are the fewest whose *expected*
 service level over that distribution meets every target. Grossing agents up by
 1 / (1 - absence) instead aims at an average day; at high absence that misses the target,
