@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from scheduling.errors import SchedulingError
+from scheduling.shrinkage import COMPONENTS, Shrinkage
+
 from .errors import InputError
 
 ERLANG_MODELS = ("erlang_c", "erlang_a")
@@ -93,7 +96,7 @@ class QueueSettings:
     service_level: float = 0.9
     answer_within_s: float = 10.0
     mean_patience_s: float | None = None
-    shrinkage: float = 0.3
+    shrinkage: float | Shrinkage = 0.3
     priority: int = 0
     min_agents: int = 1
     aht_s: float | None = None
@@ -112,6 +115,7 @@ class QueueSettings:
     callback_accept: float = 0.125
     callback_success: float = 0.965
     callback_attempt_s: float = 60.0
+    max_occupancy: float | None = None
 
     def __post_init__(self):
         _check(self.model in ERLANG_MODELS, f"model must be one of {', '.join(ERLANG_MODELS)}, got {self.model!r}")
@@ -121,9 +125,12 @@ class QueueSettings:
                f"mean_patience_s must be more than 0 seconds, got {self.mean_patience_s}")
         _check(self.model != "erlang_a" or self.mean_patience_s is not None,
                "model 'erlang_a' needs mean_patience_s (callers' mean patience in seconds)")
-        _fraction("shrinkage", self.shrinkage, upper_open=True)
-        _check(self.min_agents >= 0, f"min_agents must be 0 or more, got {self.min_agents}")
+        object.__setattr__(self, "shrinkage", _shrinkage(self.shrinkage))
+        _check(isinstance(self.min_agents, int) and self.min_agents >= 0,
+               f"min_agents must be a whole number, 0 or more, got {self.min_agents}")
         _check(self.aht_s is None or self.aht_s > 0, f"aht_s must be more than 0 seconds, got {self.aht_s}")
+        _check(self.max_occupancy is None or 0 < self.max_occupancy <= 1,
+               f"max_occupancy must be a share above 0 and up to 1, got {self.max_occupancy}")
         self._check_behaviour()
 
     def _check_behaviour(self) -> None:
@@ -141,6 +148,36 @@ class QueueSettings:
         _check(self.callback_over_s is None or self.callback_over_s >= 0,
                f"callback_over_s must be 0 or more seconds (unset: no callbacks), got {self.callback_over_s}")
 
+    @property
+    def shrinkage_parts(self) -> Shrinkage:
+        """The components; one undivided figure counts as whole-shift absence (see Shrinkage.whole_shift)."""
+        s = self.shrinkage
+        return s if isinstance(s, Shrinkage) else Shrinkage.whole_shift(s)
+
+    @property
+    def shrinkage_total(self) -> float:
+        """What rostered heads are grossed up by: heads = agents / (1 - total)."""
+        s = self.shrinkage
+        return s.total if isinstance(s, Shrinkage) else float(s)
+
+
+def _shrinkage(value: Any) -> float | Shrinkage:
+    """One number (as before), or a table of components combined as 1 - prod(1 - s_i)."""
+    if isinstance(value, Shrinkage):
+        return value
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in COMPONENTS]
+        _check(not unknown, f"unknown shrinkage component {unknown[0]!r}; allowed components: "
+                            f"{', '.join(COMPONENTS)}" if unknown else "")
+        try:
+            return Shrinkage(**value)
+        except SchedulingError as exc:
+            raise ValueError(str(exc)) from None
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool),
+           f"shrinkage must be a number or a table of components ({', '.join(COMPONENTS)}), got {value!r}")
+    _fraction("shrinkage", value, upper_open=True)
+    return value
+
 
 @dataclass(frozen=True)
 class RosterSettings:
@@ -151,6 +188,7 @@ class RosterSettings:
     time_limit_s: float = 120.0
     gap: float = 0.01
     threads: int = 2
+    costs: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "shift_lengths_h", tuple(float(x) for x in self.shift_lengths_h))
@@ -220,6 +258,15 @@ class Scenario:
     def __post_init__(self):
         _check(len(self.queues) > 0, "at least one [queues.<name>] section is needed")
         _check(self.seed >= 0, f"seed must be 0 or more, got {self.seed}")
+
+    def costs_path(self) -> Path | None:
+        """The cost model file of [roster] costs, relative to the scenario file; None: the defaults."""
+        if not self.roster.costs:
+            return None
+        path = Path(self.roster.costs).expanduser()
+        if not path.is_absolute() and self.source_file is not None:
+            path = self.source_file.parent / path
+        return path
 
     def data_path(self) -> Path:
         """The history file, relative to the scenario file when not absolute."""
@@ -301,6 +348,8 @@ def _check_types(cls, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         default = defaults.get(key)
         if key not in defaults:
+            continue
+        if key == "shrinkage":  # a number or a table: checked by QueueSettings itself
             continue
         if default is None and key in optional_text:  # e.g. redial_other_queue, scheduler
             if value is not None and not isinstance(value, str):

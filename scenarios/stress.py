@@ -151,7 +151,8 @@ def plan_stress(stress: StressScenario, base: RunResult, costs: CostModel,
     available = _fold(changes, "available", paid, ctx)
     job = None
     if changes:
-        config = _fold(changes, "simulation", pipeline.simulation_config(scenario, absence), ctx)
+        config = _fold(changes, "simulation", pipeline.simulation_config(
+            scenario, absence, pipeline.on_shift_rate(scenario, base.requirement)), ctx)
         job = (demand[["queue", "interval_start", "calls", "aht"]], available, config, scenario.seed)
 
     used = extra_hours_cost(filled, costs, overtime_hours_cap=cap_hours, overtime_multiplier=multiplier)

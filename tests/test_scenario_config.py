@@ -48,6 +48,11 @@ def test_unknown_section_is_named(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("[queues.999]\nshrinkage = 1.2\n", "shrinkage must be a share between 0 and 1"),
+    ("[queues.999]\nshrinkage = 'lots'\n", "shrinkage must be a number or a table of components"),
+    ("[queues.999]\nshrinkage = { leave = 1.1 }\n", "shrinkage leave must be a share from 0 up to 1"),
+    ("[queues.999]\nmax_occupancy = 1.5\n", "max_occupancy must be a share above 0 and up to 1"),
+    ("[queues.999]\nmin_agents = 1.5\n", "min_agents must be a whole number"),
+    ("[roster]\ncosts = 3\n", "costs must be text"),
     ("[queues.999]\nservice_level = -0.1\n", "service_level must be a share"),
     ("[queues.101]\nmodel = 'erlang_x'\n", "model must be one of erlang_c, erlang_a"),
     ("[queues.7]\nmodel = 'erlang_a'\n", "needs mean_patience_s"),

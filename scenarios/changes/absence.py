@@ -1,8 +1,8 @@
 """Sickness: a higher share of rostered shifts lost, whole, at random in each replication.
 
 This is the simulation's absence_rate (already native): each rostered shift is lost with this
-probability, drawn anew per replication. The baseline's rate is the queues' shrinkage unless the
-scenario file sets one.
+probability, drawn anew per replication. The baseline's rate is the queues' whole-shift shrinkage
+(sickness and leave, or one undivided figure) unless the scenario file sets one.
 """
 
 from __future__ import annotations

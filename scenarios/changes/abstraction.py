@@ -160,7 +160,8 @@ class RandomPullouts(Change):
 
     def simulation(self, config: SimulationConfig, ctx: Context) -> SimulationConfig:
         if config.pull_outs is not None:
-            raise self.fail("only one random_pullouts change per scenario (its baselines' included)")
+            raise self.fail("only one source of random pull-outs per scenario: another random_pullouts change, "
+                            "or the baseline's on-shift shrinkage (breaks, training, abstraction components)")
         pull_outs = PullOuts(rate_per_hour=float(self.rate_per_hour), mean_duration_s=60.0 * self.mean_minutes,
                              duration=self.duration, duration_cv=float(self.duration_cv))
         return dataclasses.replace(config, pull_outs=pull_outs)

@@ -71,15 +71,17 @@ def _compare(args: argparse.Namespace) -> int:
     from ..comparison import compare, with_settings, write_comparison
     from ..config import load_scenario
     from ..costs import CostModel, load_costs
+    from ..pipeline import cost_model
     from ..stress_config import load_stress, rebase
     from ..report.compare_report import compare_report
     from ..stress_plots import write_plots
 
-    costs = load_costs(args.costs) if args.costs else CostModel()
     scenarios = [load_stress(resolve(a)) for a in args.scenarios]
     if args.baseline is not None:
         base = load_scenario(args.baseline)
         scenarios = [rebase(s, base) for s in scenarios]
+    # Without --costs, the baseline's own pay rules ([roster] costs), as its run prices its roster.
+    costs = load_costs(args.costs) if args.costs else cost_model(scenarios[0].baseline) if scenarios else CostModel()
     overrides = {"horizon_days": args.horizon_days, "replications": args.replications,
                  "workers": args.workers, "scheduler": args.scheduler}
     if any(v is not None for v in overrides.values()):
