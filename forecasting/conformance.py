@@ -22,7 +22,8 @@ test suite runs this over the whole zoo):
     bad horizon       ``predict(0)`` is refused with a ForecastError
     too short         one slot fewer than ``min_length`` is refused in one line naming the minimum
     all zero          a series with no calls is refused in one line saying so
-    gap               a missing value is either worked around or named in one line
+    gap               a missing value is either worked around (a whole week ahead stays finite and
+                      non-negative) or named in one line
     accuracy          (``accuracy=True``) beats the weekly seasonal naive's RMSE by 10% on the
                       held-out last week of a series with a daily and weekly cycle
 
@@ -253,7 +254,7 @@ def _refusals(factory, name: str, data: _Data) -> list[str]:
     problems += _refused(factory, short, name, "too short", "needs at least")
     zero = pd.Series(0.0, index=data.train.index)
     problems += _refused(factory, zero, name, "all zero", "no calls")
-    problems += _gap(factory, name, data, periods.day)
+    problems += _gap(factory, name, data, periods)
     return problems
 
 
@@ -270,11 +271,12 @@ def _refused(factory, y: pd.Series, name: str, check: str, says: str) -> list[st
     return [f"{check}: a series of {len(y)} intervals was accepted instead of refused with ForecastError"]
 
 
-def _gap(factory, name: str, data: _Data, day: int) -> list[str]:
+def _gap(factory, name: str, data: _Data, periods) -> list[str]:
     train = data.train.copy()
-    train.iloc[-(day + day // 4)] = np.nan
+    train.iloc[-(periods.day + periods.day // 4)] = np.nan
     try:
-        frame = factory().fit(train).predict(day)
+        # a whole week ahead, so the slot of the week with the gap is forecast too
+        frame = factory().fit(train).predict(periods.week)
     except ForecastError as exc:
         text = str(exc)
         if "\n" in text or not text.startswith(f"{name}: ") or not ("missing value" in text or "needs" in text):
@@ -284,7 +286,9 @@ def _gap(factory, name: str, data: _Data, day: int) -> list[str]:
         return [f"gap: raised {type(exc).__name__} instead of ForecastError: {_line(exc)}"]
     values = frame.to_numpy(dtype=float)
     if not (np.isfinite(values).all() and (values >= 0).all()):
-        return ["gap: after a missing value the forecast has NaN, infinite or negative values"]
+        bad = ~np.isfinite(values) | (values < 0)
+        return [f"gap: after a missing value at {train.index[-(periods.day + periods.day // 4)]} the forecast has "
+                f"{bad.sum()} NaN, infinite or negative value(s), first {_where(frame, bad)}"]
     return []
 
 

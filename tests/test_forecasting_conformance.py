@@ -39,7 +39,7 @@ class Broken(ForecastModel):
 
     def _fit(self, y, periods):
         self._week = periods.week
-        self._last = y.to_numpy(dtype=float)[-4 * periods.week:].reshape(4, -1).mean(axis=0)
+        self._last = np.nanmean(y.to_numpy(dtype=float)[-4 * periods.week:].reshape(4, -1), axis=0)
         return y.shift(periods.week).to_numpy(dtype=float)
 
     def _predict_mean(self, horizon):
@@ -122,3 +122,16 @@ def test_the_researchers_own_history_is_used_when_given():
     assert check_model(lambda: SeasonalAverage(weeks=2), history=y, accuracy=False) == []
     with pytest.raises(ForecastError, match="needs at least three weeks"):
         check_model(SeasonalAverage, history=y.iloc[:300])
+
+
+class GapBlind(Broken):
+    """Averages with NaN: a missing value in the last weeks makes one slot of the week NaN."""
+
+    def _fit(self, y, periods):
+        fitted = super()._fit(y, periods)
+        self._last = y.to_numpy(dtype=float)[-4 * periods.week:].reshape(4, -1).mean(axis=0)
+        return fitted
+
+
+def test_a_gap_that_spoils_a_slot_later_in_the_week_is_caught():
+    assert any(p.startswith("gap: ") for p in check_model(GapBlind)), check_model(GapBlind)
