@@ -17,8 +17,10 @@ INTERVALS = (15, 30, 60)
 
 
 def register(sub) -> None:
-    group = sub.add_parser("forecast", help="forecast calls on their own: backtest models or forecast ahead",
-                           description="Forecast calls on their own: backtest models or forecast ahead.")
+    group = add_parser(sub, "forecast", "forecast calls on their own: backtest models or forecast ahead",
+                       ["controlroom forecast backtest --data calls.csv --out bt --models seasonal_naive,mstl",
+                        "controlroom forecast run --data calls.csv --out fc --horizon-days 28 --calibrate",
+                        "controlroom forecast long-range --data calls.csv --out finance --holidays GB-ENG"])
     commands = group.add_subparsers(dest="forecast_command", required=True, metavar="SUBCOMMAND")
 
     backtest = add_parser(commands, "backtest",
