@@ -117,8 +117,17 @@ def _inputs(args: argparse.Namespace, scenarios, out: Path) -> dict[str, object]
                                                  else s.baseline_key for s in scenarios)),
             "seed": ", ".join(dict.fromkeys(str(s.baseline.seed) for s in scenarios)),
             "horizon": f"{first.forecast.horizon_days} days", "replications": first.simulation.replications,
-            "costs": shown_path(args.costs) if args.costs else "built-in defaults (as scenarios/costs.toml)",
+            "costs": _costs_shown(args, first, shown_path),
             "version": __version__, "command": shlex.join(words + ["--out", shown_path(out)])}
+
+
+def _costs_shown(args: argparse.Namespace, baseline, shown_path) -> str:
+    """Which pay rules priced the comparison, as _compare chose them."""
+    if args.costs:
+        return shown_path(args.costs)
+    path = baseline.costs_path()
+    return (f"{shown_path(path)} (the baseline's [roster] costs)" if path
+            else "built-in pay rules (as scenarios/costs.toml)")
 
 
 def _prepare(out: Path, force: bool) -> Path:
