@@ -102,3 +102,21 @@ def test_the_inputs_name_the_files_seed_costs_and_version(compared):
     from scenarios import __version__
     assert inputs["version"] == __version__
     assert inputs["command"].startswith("controlroom scenarios compare ")
+
+
+def test_the_bar_charts_draw_the_numbers_of_comparison_csv(compared, shown):
+    csv = pd.read_csv(compared / "comparison.csv", dtype={"queue": str})
+    charts = {c["title"]: c for c in shown.drawn}
+    abandon = charts["Share of callers who hung up"]
+    for trace in abandon["traces"]:  # one trace per queue, one bar per scenario
+        rows = csv[csv["queue"] == trace["name"]]
+        assert trace["x"] == list(rows["scenario"])
+        np.testing.assert_allclose(trace["y"], rows["abandon_rate"], rtol=1e-5)
+    assert {t["name"] for t in abandon["traces"]} == {"999", "101"}
+    per = csv.drop_duplicates("scenario").set_index("scenario")
+    paid = {x: y for t in charts["Paid hours"]["traces"] for x, y in zip(t["x"], t["y"])}
+    assert paid == pytest.approx(per["paid_hours"].to_dict(), rel=1e-5)
+    cost = charts["Cost over the plan (GBP)"]["traces"]
+    stacked = {x: sum(t["y"][t["x"].index(x)] for t in cost) for x in per.index}
+    expected = per["roster_cost"] + per["overtime_used_cost"] + per["cost_to_restore"]
+    assert stacked == pytest.approx(expected.to_dict(), rel=1e-5)
