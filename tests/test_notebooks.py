@@ -31,4 +31,4 @@ def test_notebook_runs(path, monkeypatch):
 
 
 def test_there_is_a_notebook_for_each_user():
-    assert {"pipeline.ipynb", "planner.ipynb", "researcher.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {"pipeline.ipynb", "planner.ipynb", "finance.ipynb", "researcher.ipynb"} <= {p.name for p in NOTEBOOKS}
