@@ -125,3 +125,21 @@ def test_callbacks_off_switches_off_callbacks_a_baseline_has():
     assert run(config=config, heads=7).intervals()["callbacks"].sum() > 0
     off = run({"kind": "callbacks", "enabled": False}, heads=7, config=config)
     assert off.intervals()["callbacks"].sum() == 0
+
+
+def test_a_long_abstraction_takes_its_share_of_those_who_start_their_shift_during_it():
+    # 4 handlers until noon, 20 after: 50% from 08:00 to 16:00 is 2 away in the morning and 10 in
+    # the afternoon, because the simulation re-draws the abstraction every hour of the window
+    from simulation.arrivals import read_demand
+    from simulation.staffing import apply_availability, read_staffing
+
+    heads = pd.DataFrame({"interval_start": STARTS, "agents": np.where(STARTS.hour < 12, 4, 20)})
+    rule = change_from_mapping({"kind": "abstraction", "share": 0.5, "start_time": "08:00", "end_time": "16:00"}, "t")
+    config = rule.simulation(sim_config(), context(STARTS))
+    timeline = read_demand(DEMAND, config).timeline
+    cut = apply_availability(read_staffing(heads, config, timeline), config, timeline, np.random.default_rng(3))
+    middle = (np.arange(len(STARTS)) + 0.5) * 900.0
+    on = np.array([sum(any(a <= t < b for a, b, _ in w) for w in cut.windows) for t in middle])
+    hour = STARTS.hour
+    assert (on[(hour >= 8) & (hour < 12)] == 2).all() and (on[(hour >= 12) & (hour < 16)] == 10).all()
+    assert (on[hour < 8] == 4).all() and (on[hour >= 16] == 20).all()
