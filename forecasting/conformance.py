@@ -89,6 +89,8 @@ class _Data:
         if len(history) < 3 * periods.week:
             raise ForecastError(f"check_model history: has {len(history)} intervals, needs at least three weeks "
                                 f"({3 * periods.week}) to hold one out")
+        # the forecast's index carries the grid's frequency; so must the one it is compared with
+        history = pd.Series(history.to_numpy(dtype=float), index=pd.DatetimeIndex(history.index, freq=periods.interval))
         train, test = history.iloc[: -periods.week], history.iloc[-periods.week:]
         other = pd.Series(np.roll(train.to_numpy(dtype=float), periods.day) * 2, index=train.index)
         return cls(train, test, other)
@@ -96,7 +98,10 @@ class _Data:
 
 def check_model(model_factory: Callable[[], object], history: pd.Series | None = None, *,
                 accuracy: bool = True) -> list[str]:
-    """Every way the model breaks the contract, one line each as 'CHECK: what'; [] if none."""
+    """Every way the model breaks the contract, one line each as 'CHECK: what'; [] if none.
+
+    A ``history`` that is not on a regular tz-naive grid, or shorter than three weeks, raises
+    ForecastError (the checks need a week to hold out and two to fit on)."""
     data = _Data.make(history)
     problems: list[str] = []
     model, name = _construct(model_factory, problems)
@@ -296,7 +301,7 @@ def _accuracy(frame: pd.DataFrame, data: _Data) -> list[str]:
     actual = data.test.to_numpy(dtype=float)
     naive = SeasonalNaive().fit(data.train).predict(len(actual))[CALLS].to_numpy()
     mine = frame[CALLS].to_numpy(dtype=float)
-    rmse, base = np.sqrt(np.mean((mine - actual) ** 2)), np.sqrt(np.mean((naive - actual) ** 2))
+    rmse, base = np.sqrt(np.nanmean((mine - actual) ** 2)), np.sqrt(np.nanmean((naive - actual) ** 2))
     if not rmse < ACCURACY_RATIO * base:
         return [f"accuracy: RMSE {rmse:.3f} on the held-out week is not below {ACCURACY_RATIO:g} x the weekly "
                 f"seasonal naive's {base:.3f}"]

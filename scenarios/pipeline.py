@@ -80,7 +80,8 @@ def _check_queues(scenario: Scenario, history: pd.DataFrame) -> None:
 def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progress) -> ForecastResult:
     settings = scenario.forecast
     # The quantile staffed to must be among those forecast, or demand_to_staff has no column for it.
-    quantiles = tuple(sorted({*DEFAULT_QUANTILES, *filter(None, [settings.staff_to_quantile])}))
+    wanted = [*DEFAULT_QUANTILES, *filter(None, [settings.staff_to_quantile])]
+    quantiles = tuple(sorted({quantile_column(q): q for q in wanted}.values()))   # one per column name
     result = forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
                       backtest_origins=settings.backtest_origins, quantiles=quantiles, progress=progress)
     return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))

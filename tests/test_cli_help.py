@@ -3,6 +3,7 @@ example parses with the command's own parser (so an example cannot name an optio
 
 import argparse
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,16 @@ def test_a_wrong_example_would_be_caught(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["forecast", "run", "--data", "calls.csv", "--no-such-option"])
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
+def test_the_readme_command_blocks_parse(capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```")[1::2]  # the fenced blocks
+    commands = [line.strip() for block in blocks for line in block.splitlines()
+                if line.strip().startswith("controlroom ")]
+    assert len(commands) >= 3
+    for command in commands:
+        try:
+            build_parser().parse_args(shlex.split(command)[1:])
+        except SystemExit:
+            pytest.fail(f"README: {command!r} does not parse: {capsys.readouterr().err.strip()}")

@@ -6,6 +6,7 @@ researchers); hourly synthetic data keeps them fast.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecasting.conformance import ConformanceError, assert_conforms, check_model, synthetic_series
@@ -120,6 +121,9 @@ def test_a_factory_that_raises_is_reported_not_raised():
 def test_the_researchers_own_history_is_used_when_given():
     y = synthetic_series(4, seed=3)
     assert check_model(lambda: SeasonalAverage(weeks=2), history=y, accuracy=False) == []
+    no_freq = y.set_axis(pd.DatetimeIndex(list(y.index)))  # a regular grid whose index has no freq set
+    assert no_freq.index.freq is None
+    assert check_model(lambda: SeasonalAverage(weeks=2), history=no_freq, accuracy=False) == []
     with pytest.raises(ForecastError, match="needs at least three weeks"):
         check_model(SeasonalAverage, history=y.iloc[:300])
 

@@ -17,11 +17,12 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path, monkeypatch):
+def test_notebook_runs(path, monkeypatch, tmp_path):
     nb = nbformat.read(path, as_version=4)
     for name in nb.metadata.get("controlroom", {}).get("data", []):
         shared_file(name)
     monkeypatch.setenv("CONTROLROOM_SHARED_DATA", str(SHARED_DATA))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the files a notebook writes go where pytest cleans up
     # run from the repository root so the packages import from this tree
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parents[1])}}).execute()
@@ -31,4 +32,4 @@ def test_notebook_runs(path, monkeypatch):
 
 
 def test_there_is_a_notebook_for_each_user():
-    assert {"pipeline.ipynb", "planner.ipynb", "researcher.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {"pipeline.ipynb", "planner.ipynb", "finance.ipynb", "researcher.ipynb"} <= {p.name for p in NOTEBOOKS}

@@ -90,15 +90,16 @@ def test_data_path_is_relative_to_the_scenario_file(tmp_path):
     assert scenario.data_path() == (tmp_path / "calls.csv").resolve()
 
 
-def test_every_commented_example_in_the_demo_is_a_key_that_reaches_the_simulation(tmp_path):
-    # uncomment demo.toml's examples: each must load, and the caller-behaviour and run keys
-    # must arrive in the simulation's configuration with the value written
+def test_the_demos_commented_behaviour_examples_are_keys_that_reach_the_simulation(tmp_path):
+    # uncomment demo.toml's caller-behaviour and scheduler examples: they must load and arrive in
+    # the simulation's configuration with the value written
     import re
     import tomllib
 
     from scenarios.pipeline import BEHAVIOUR_KEYS, simulation_config
 
-    examples = re.compile(r"^# (\w+ = .*)$")
+    ours = "|".join((*BEHAVIOUR_KEYS, "scheduler"))   # other commented examples are alternatives
+    examples = re.compile(rf"^# ((?:{ours}) = .*)$")
     text = "\n".join(examples.sub(r"\1", line) for line in DEMO.read_text().splitlines())
     raw = tomllib.loads(text)
     scenario = load_scenario(write(tmp_path, text))

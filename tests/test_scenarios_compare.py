@@ -220,3 +220,10 @@ def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers_or
     callbacks = pd.read_csv(one / "callbacks" / "kpi_intervals.csv", dtype={"queue": str})
     assert callbacks.loc[callbacks["queue"] == "101", "callbacks"].sum() > 0
     assert row(table, "callbacks", "101")["abandon_rate"] < row(table, "tiny", "101")["abandon_rate"]
+
+
+def test_bad_workers_are_a_one_line_error_before_anything_runs(tmp_path, capsys):
+    code = main(["scenarios", "compare", "heatwave", "--workers", "0", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--workers: workers must be 1 or more, got 0" in err
+    assert not (tmp_path / "o").exists()

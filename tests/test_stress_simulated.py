@@ -63,28 +63,46 @@ def test_random_pullouts_lower_service_against_the_same_seed_without_them():
     assert pulled.occupancy["available_s"].sum() < calm.occupancy["available_s"].sum()
 
 
+def away_share(config, heads: int = 200, seed: int = 5) -> float:
+    """Share of rostered time the simulation's own availability draws take away (one replication)."""
+    from simulation.arrivals import read_demand
+    from simulation.staffing import apply_availability, read_staffing
+
+    timeline = read_demand(DEMAND, config).timeline
+    staff = read_staffing(agents(heads), config, timeline)
+    cut = apply_availability(staff, config, timeline, np.random.default_rng(seed))
+
+    def on_duty(s):
+        return sum(end - start for windows in s.windows for start, end, _ in windows)
+    return 1 - on_duty(cut) / on_duty(staff)
+
+
 def test_pullouts_take_the_share_of_on_shift_time_the_requirement_is_grossed_up_by():
     # overlapping pull-outs merge, so a handler is planned away 1 - exp(-rate x mean length) of
     # the time (the M/G/infinity busy probability): checked against the simulation's own draws
     # for 200 handlers over a day. (A handler in a call finishes it first, so the time actually
     # lost in a run is a little less: the gross-up errs on the side of cover.)
-    from simulation.arrivals import read_demand
-    from simulation.staffing import apply_availability, read_staffing
-
     rate, minutes = 0.5, 20
     rule = change_from_mapping({"kind": "random_pullouts", "rate_per_hour": rate, "mean_minutes": minutes}, "t")
-    config = rule.simulation(sim_config(), context(STARTS))
-    timeline = read_demand(DEMAND, config).timeline
-    staff = read_staffing(agents(200), config, timeline)
-    cut = apply_availability(staff, config, timeline, np.random.default_rng(5))
-
-    def on_duty(s):
-        return sum(end - start for windows in s.windows for start, end, _ in windows)
-    away = 1 - on_duty(cut) / on_duty(staff)
-    assert away == pytest.approx(1 - math.exp(-rate * minutes / 60), abs=0.015)
-    assert rule.away_share() == pytest.approx(1 - math.exp(-rate * minutes / 60))
+    expected = 1 - math.exp(-rate * minutes / 60)
+    assert away_share(rule.simulation(sim_config(), context(STARTS))) == pytest.approx(expected, abs=0.015)
+    assert rule.away_share() == pytest.approx(expected)
     need = pd.DataFrame({"interval_start": STARTS, "required": 20})
     assert (rule.required(need, context(STARTS))["required"] == math.ceil(20 * math.exp(rate * minutes / 60))).all()
+
+
+def test_pullouts_come_on_top_of_the_baselines_on_shift_shrinkage():
+    # a baseline whose shrinkage has on-shift parts (breaks, training) already draws pull-outs
+    # for them: the change adds an independent kind, and the shares combine as 1 - (1-a)(1-b)
+    from scenarios.pipeline import on_shift_pull_outs
+
+    baseline = dataclasses.replace(sim_config(), pull_outs=on_shift_pull_outs(0.10))
+    rule = change_from_mapping({"kind": "random_pullouts", "rate_per_hour": 0.5, "mean_minutes": 20}, "t")
+    both = rule.simulation(baseline, context(STARTS))
+    assert both.pull_out_kinds == (baseline.pull_outs, both.pull_out_kinds[1]) and len(both.pull_out_kinds) == 2
+    assert away_share(both) == pytest.approx(1 - 0.9 * (1 - rule.away_share()), abs=0.015)
+    # one kind as a tuple draws exactly what it draws alone
+    assert away_share(baseline) == away_share(dataclasses.replace(baseline, pull_outs=(baseline.pull_outs,)))
 
 
 def test_callbacks_on_lower_101_abandonment_and_appear_in_kpi_intervals():
@@ -107,3 +125,21 @@ def test_callbacks_off_switches_off_callbacks_a_baseline_has():
     assert run(config=config, heads=7).intervals()["callbacks"].sum() > 0
     off = run({"kind": "callbacks", "enabled": False}, heads=7, config=config)
     assert off.intervals()["callbacks"].sum() == 0
+
+
+def test_a_long_abstraction_takes_its_share_of_those_who_start_their_shift_during_it():
+    # 4 handlers until noon, 20 after: 50% from 08:00 to 16:00 is 2 away in the morning and 10 in
+    # the afternoon, because the simulation re-draws the abstraction every hour of the window
+    from simulation.arrivals import read_demand
+    from simulation.staffing import apply_availability, read_staffing
+
+    heads = pd.DataFrame({"interval_start": STARTS, "agents": np.where(STARTS.hour < 12, 4, 20)})
+    rule = change_from_mapping({"kind": "abstraction", "share": 0.5, "start_time": "08:00", "end_time": "16:00"}, "t")
+    config = rule.simulation(sim_config(), context(STARTS))
+    timeline = read_demand(DEMAND, config).timeline
+    cut = apply_availability(read_staffing(heads, config, timeline), config, timeline, np.random.default_rng(3))
+    middle = (np.arange(len(STARTS)) + 0.5) * 900.0
+    on = np.array([sum(any(a <= t < b for a, b, _ in w) for w in cut.windows) for t in middle])
+    hour = STARTS.hour
+    assert (on[(hour >= 8) & (hour < 12)] == 2).all() and (on[(hour >= 12) & (hour < 16)] == 10).all()
+    assert (on[hour < 8] == 4).all() and (on[hour >= 16] == 20).all()

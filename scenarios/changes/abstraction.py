@@ -10,7 +10,8 @@ their shift in the window are taken too, in proportion. Handlers on a break at a
 start are not counted (their break is already time off calls).
 
 Random pull-outs: each handler on shift is pulled out as a Poisson process (rate per hour
-logged in) for a random duration. For a rebuilt roster, and for the cost of restoring the
+logged in) for a random duration, independently of any pull-outs the baseline already draws
+(its on-shift shrinkage: breaks, training). For a rebuilt roster, and for the cost of restoring the
 targets, the heads required are grossed up by the share of time they take: with pull-outs at
 rate r lasting d on average, overlapping ones merge and a handler is away a share
 1 - exp(-r d) of the time (the M/G/infinity busy probability).
@@ -159,12 +160,10 @@ class RandomPullouts(Change):
         return gross_up(pooled, np.ones(len(pooled), dtype=bool), self.away_share())
 
     def simulation(self, config: SimulationConfig, ctx: Context) -> SimulationConfig:
-        if config.pull_outs is not None:
-            raise self.fail("only one source of random pull-outs per scenario: another random_pullouts change, "
-                            "or the baseline's on-shift shrinkage (breaks, training, abstraction components)")
+        # on top of any the baseline has (its on-shift shrinkage, another change): independent kinds
         pull_outs = PullOuts(rate_per_hour=float(self.rate_per_hour), mean_duration_s=60.0 * self.mean_minutes,
                              duration=self.duration, duration_cv=float(self.duration_cv))
-        return dataclasses.replace(config, pull_outs=pull_outs)
+        return dataclasses.replace(config, pull_outs=config.pull_out_kinds + (pull_outs,))
 
     def describe(self) -> str:
         return (f"{self.KIND}: {self.rate_per_hour:g} per handler per hour on shift, "
