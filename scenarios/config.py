@@ -17,12 +17,18 @@ from typing import Any, Mapping
 
 from scheduling.errors import SchedulingError
 from scheduling.shrinkage import COMPONENTS, Shrinkage
+from simulation import QueueConfig
+from simulation.errors import SimulationError
 
 from .errors import InputError
 
 ERLANG_MODELS = ("erlang_c", "erlang_a")
 SOLVERS = ("highs", "cbc")
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
+# [queues.NAME] keys passed to simulation.QueueConfig under the same name
+BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
+                  "redial_delay_s", "repeat_share", "repeat_delay_s", "callback_over_s", "callback_accept",
+                  "callback_success", "callback_attempt_s")
 PATIENCE_KINDS = ("exponential", "fixed", "lognormal")   # 'empirical' needs a call log: controlroom simulate
 
 
@@ -134,19 +140,13 @@ class QueueSettings:
         self._check_behaviour()
 
     def _check_behaviour(self) -> None:
+        # the simulation's own checks, so the two never disagree on what is allowed
         _check(self.patience in PATIENCE_KINDS,
                f"patience must be one of {', '.join(PATIENCE_KINDS)}, got {self.patience!r}")
-        _check(self.patience_cv > 0, f"patience_cv must be more than 0, got {self.patience_cv}")
-        for key in ("redial_same", "redial_other", "repeat_share", "callback_accept", "callback_success"):
-            _fraction(key, getattr(self, key))
-        _check(self.redial_same + self.redial_other <= 1,
-               f"redial_same + redial_other must be at most 1, got {self.redial_same} + {self.redial_other}")
-        _check(self.redial_other == 0 or self.redial_other_queue is not None,
-               "redial_other needs redial_other_queue (the queue those callers try, e.g. '999')")
-        for key in ("after_call_s", "redial_delay_s", "repeat_delay_s", "callback_attempt_s"):
-            _check(getattr(self, key) >= 0, f"{key} must be 0 or more seconds, got {getattr(self, key)}")
-        _check(self.callback_over_s is None or self.callback_over_s >= 0,
-               f"callback_over_s must be 0 or more seconds (unset: no callbacks), got {self.callback_over_s}")
+        try:
+            QueueConfig(name=self.name, **{key: getattr(self, key) for key in BEHAVIOUR_KEYS})
+        except SimulationError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
 
     @property
     def shrinkage_parts(self) -> Shrinkage:

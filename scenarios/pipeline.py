@@ -22,7 +22,7 @@ from scheduling.pooling import pooled_requirement
 from scheduling.staffing import QueueTarget, requirement
 from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
 
-from .config import Scenario
+from .config import BEHAVIOUR_KEYS, Scenario
 from .costs import CostModel, load_costs, shift_costs
 from .demo_data import demo_history
 from .errors import InputError
@@ -188,12 +188,6 @@ def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
     if scenario.simulation.absence_rate is not None:
         return scenario.simulation.absence_rate
     return _heads_weighted(scenario, req, lambda q: q.shrinkage_parts.absence)
-
-
-# [queues.NAME] keys passed to simulation.QueueConfig under the same name
-BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
-                  "redial_delay_s", "repeat_share", "repeat_delay_s", "callback_over_s", "callback_accept",
-                  "callback_success", "callback_attempt_s")
 
 
 def on_shift_rate(scenario: Scenario, req: pd.DataFrame) -> float:

@@ -96,7 +96,8 @@ def test_the_demos_commented_behaviour_examples_are_keys_that_reach_the_simulati
     import re
     import tomllib
 
-    from scenarios.pipeline import BEHAVIOUR_KEYS, simulation_config
+    from scenarios.config import BEHAVIOUR_KEYS
+    from scenarios.pipeline import simulation_config
 
     ours = "|".join((*BEHAVIOUR_KEYS, "scheduler"))   # other commented examples are alternatives
     examples = re.compile(rf"^# ((?:{ours}) = .*)$")
@@ -130,7 +131,7 @@ def test_the_demo_without_examples_simulates_as_before():
 
 
 @pytest.mark.parametrize("text, fragments", [
-    ("[queues.101]\nredial_same = 1.5\n", ["[queues.101]", "redial_same must be a share between 0 and 1"]),
+    ("[queues.101]\nredial_same = 1.5\n", ["[queues.101]", "redial_same must be a share from 0 to 1"]),
     ("[queues.101]\nredial_same = 0.6\nredial_other = 0.6\nredial_other_queue = '999'\n",
      ["redial_same + redial_other must be at most 1"]),
     ("[queues.999]\n[queues.101]\nredial_other = 0.1\nredial_other_queue = '112'\n",
@@ -138,7 +139,7 @@ def test_the_demo_without_examples_simulates_as_before():
     ("[queues.101]\nredial_other = 0.1\n", ["redial_other needs redial_other_queue"]),
     ("[queues.999]\nafter_call_s = -5\n", ["[queues.999]", "after_call_s must be 0 or more seconds"]),
     ("[queues.999]\npatience = 'weibull'\n", ["patience must be one of exponential, fixed, lognormal"]),
-    ("[queues.101]\ncallback_accept = 2\n", ["callback_accept must be a share between 0 and 1"]),
+    ("[queues.101]\ncallback_accept = 2\n", ["callback_accept must be a share from 0 to 1"]),
     ("[queues.101]\nredial_other_queue = 999\n", ["redial_other_queue must be text"]),
     ("[simulation]\nscheduler = 8786\n", ["[simulation]", "scheduler must be text"]),
     ("[simulation]\nscheduler = ' '\n", ["scheduler must be a Dask scheduler address"]),
