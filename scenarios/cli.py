@@ -16,6 +16,7 @@ from forecasting.errors import ForecastError
 from scheduling.errors import SchedulingError
 from simulation.errors import SimulationError
 
+from .commands.common import epilog
 from .commands import forecast_cmd, pipeline_cmd, roster_cmd, scenarios_cmd, simulate_cmd
 from .errors import InputError
 
@@ -24,16 +25,16 @@ USER_ERRORS = (InputError, ForecastError, SchedulingError, SimulationError)
 # Each command (group) lives in its own module under scenarios/commands/.
 COMMANDS = (pipeline_cmd, forecast_cmd, roster_cmd, simulate_cmd, scenarios_cmd)
 
-EXAMPLES = """examples:
-  controlroom demo --out demo-run
-  controlroom run scenarios/demo.toml --out my-run
-  controlroom scenarios compare scenarios/demo.toml heatwave major_incident --out stress
-"""
+EXAMPLES = (
+    "controlroom demo --out demo-run",
+    "controlroom run scenarios/demo.toml --out my-run",
+    "controlroom scenarios compare scenarios/demo.toml heatwave major_incident --out stress",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="controlroom", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="controlroom", epilog=epilog(EXAMPLES), formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Plan a police control room: forecast calls, staff to answer-time targets, "
                     "roster at least cost, and test the roster call by call in simulation.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

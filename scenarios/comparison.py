@@ -32,11 +32,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulation import simulate_batch
+
 from .config import Scenario
 from .costs import CostModel
 from .pipeline import RunResult, run_pipeline
 from .progress import Progress
-from .stress import PAY, StressResult, run_stress
+from .stress import PAY, StressResult, plan_stress
 from .stress_config import StressScenario
 from .summary import _share_days_below
 
@@ -51,20 +53,36 @@ class Comparison:
 
 
 def compare(scenarios: list[StressScenario], costs: CostModel | None = None,
-            progress: Progress | None = None) -> Comparison:
+            progress: Progress | None = None, workers: int | None = None,
+            scheduler: str | None = None) -> Comparison:
+    """Plan every scenario, then simulate all their replications as one batch.
+
+    workers, scheduler: where the batch runs (local processes, or a Dask scheduler address);
+    unset, the first scenario's baseline [simulation] settings. Results do not depend on them.
+    """
     progress = progress or Progress(quiet=True)
     costs = costs or CostModel()
     names = unique_names([s.name for s in scenarios])
     scenarios = [dataclasses.replace(s, name=n) for s, n in zip(scenarios, names)]
     runs: list[tuple[Scenario, RunResult]] = []
-    results = []
+    plans = []
     for stress in scenarios:
         run = next((r for s, r in runs if same_plan(s, stress.baseline)), None)
         if run is None:
             progress.begin("baseline")(f"running baseline {stress.baseline.name!r} ({stress.baseline_key})")
             run = run_pipeline(stress.baseline, progress)
             runs.append((stress.baseline, run))
-        results.append(run_stress(stress, run, costs, progress.begin("scenarios")))
+        plans.append(plan_stress(stress, run, costs, progress.begin("scenarios")))
+    settings = scenarios[0].baseline.simulation if scenarios else None
+    workers = workers if workers is not None else (settings.workers if settings else 1)
+    scheduler = scheduler if scheduler is not None else (settings.scheduler if settings else None)
+    jobs = [p.job for p in plans if p.job is not None]
+    say = progress.begin("simulation")
+    if jobs:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else f"{workers} local process(es)"
+        say(f"simulating {len(jobs)} scenario(s), {sum(j[2].replications for j in jobs)} replications, on {where}")
+    simulated = iter(simulate_batch(jobs, workers, scheduler, say))
+    results = [p.result(next(simulated) if p.job is not None else None) for p in plans]
     return Comparison(tuple(results), comparison_table(results), costs)
 
 
@@ -77,14 +95,19 @@ def same_plan(a: Scenario, b: Scenario) -> bool:
     return settings(a, not both_demo) == settings(b, not both_demo)
 
 
-def with_settings(scenario: Scenario, *, horizon_days: int | None = None,
-                  replications: int | None = None) -> Scenario:
-    """Shorter plans or fewer replications for a quick look (checked like the file's own values)."""
+def with_settings(scenario: Scenario, *, horizon_days: int | None = None, replications: int | None = None,
+                  workers: int | None = None, scheduler: str | None = None) -> Scenario:
+    """Shorter plans, fewer replications, or other workers for a quick look (checked like the
+    file's own values)."""
     forecast, simulation = scenario.forecast, scenario.simulation
     if horizon_days is not None:
         forecast = dataclasses.replace(forecast, horizon_days=horizon_days)
     if replications is not None:
         simulation = dataclasses.replace(simulation, replications=replications)
+    if workers is not None:
+        simulation = dataclasses.replace(simulation, workers=workers)
+    if scheduler is not None:
+        simulation = dataclasses.replace(simulation, scheduler=scheduler)
     return dataclasses.replace(scenario, forecast=forecast, simulation=simulation)
 
 

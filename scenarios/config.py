@@ -15,11 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from scheduling.errors import SchedulingError
+from scheduling.shrinkage import COMPONENTS, Shrinkage
+from simulation import QueueConfig
+from simulation.errors import SimulationError
+
 from .errors import InputError
 
 ERLANG_MODELS = ("erlang_c", "erlang_a")
 SOLVERS = ("highs", "cbc")
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
+# [queues.NAME] keys passed to simulation.QueueConfig under the same name
+BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
+                  "redial_delay_s", "repeat_share", "repeat_delay_s", "callback_over_s", "callback_accept",
+                  "callback_success", "callback_attempt_s")
+PATIENCE_KINDS = ("exponential", "fixed", "lognormal")   # 'empirical' needs a call log: controlroom simulate
 
 
 def _check(condition: bool, message: str) -> None:
@@ -104,10 +114,26 @@ class QueueSettings:
     service_level: float = 0.9
     answer_within_s: float = 10.0
     mean_patience_s: float | None = None
-    shrinkage: float = 0.3
+    shrinkage: float | Shrinkage = 0.3
     priority: int = 0
     min_agents: int = 1
     aht_s: float | None = None
+    # callers' behaviour in the simulation (simulation.QueueConfig has the full story); the
+    # defaults are the simulation's, so a file without these keys simulates as before
+    patience: str = "exponential"
+    patience_cv: float = 1.0
+    after_call_s: float = 0.0
+    redial_same: float = 0.0
+    redial_other: float = 0.0
+    redial_other_queue: str | None = None
+    redial_delay_s: float = 300.0
+    repeat_share: float = 0.0
+    repeat_delay_s: float = 3600.0
+    callback_over_s: float | None = None
+    callback_accept: float = 0.125
+    callback_success: float = 0.965
+    callback_attempt_s: float = 60.0
+    max_occupancy: float | None = None
 
     def __post_init__(self):
         _check(self.model in ERLANG_MODELS, f"model must be one of {', '.join(ERLANG_MODELS)}, got {self.model!r}")
@@ -117,9 +143,52 @@ class QueueSettings:
                f"mean_patience_s must be more than 0 seconds, got {self.mean_patience_s}")
         _check(self.model != "erlang_a" or self.mean_patience_s is not None,
                "model 'erlang_a' needs mean_patience_s (callers' mean patience in seconds)")
-        _fraction("shrinkage", self.shrinkage, upper_open=True)
-        _check(self.min_agents >= 0, f"min_agents must be 0 or more, got {self.min_agents}")
+        object.__setattr__(self, "shrinkage", _shrinkage(self.shrinkage))
+        _check(isinstance(self.min_agents, int) and self.min_agents >= 0,
+               f"min_agents must be a whole number, 0 or more, got {self.min_agents}")
         _check(self.aht_s is None or self.aht_s > 0, f"aht_s must be more than 0 seconds, got {self.aht_s}")
+        _check(self.max_occupancy is None or 0 < self.max_occupancy <= 1,
+               f"max_occupancy must be a share above 0 and up to 1, got {self.max_occupancy}")
+        self._check_behaviour()
+
+    def _check_behaviour(self) -> None:
+        # the simulation's own checks, so the two never disagree on what is allowed
+        _check(self.patience in PATIENCE_KINDS,
+               f"patience must be one of {', '.join(PATIENCE_KINDS)}, got {self.patience!r}")
+        try:
+            QueueConfig(name=self.name, **{key: getattr(self, key) for key in BEHAVIOUR_KEYS})
+        except SimulationError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+
+    @property
+    def shrinkage_parts(self) -> Shrinkage:
+        """The components; one undivided figure counts as whole-shift absence (see Shrinkage.whole_shift)."""
+        s = self.shrinkage
+        return s if isinstance(s, Shrinkage) else Shrinkage.whole_shift(s)
+
+    @property
+    def shrinkage_total(self) -> float:
+        """What rostered heads are grossed up by: heads = agents / (1 - total)."""
+        s = self.shrinkage
+        return s.total if isinstance(s, Shrinkage) else float(s)
+
+
+def _shrinkage(value: Any) -> float | Shrinkage:
+    """One number (as before), or a table of components combined as 1 - prod(1 - s_i)."""
+    if isinstance(value, Shrinkage):
+        return value
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in COMPONENTS]
+        _check(not unknown, f"unknown shrinkage component {unknown[0]!r}; allowed components: "
+                            f"{', '.join(COMPONENTS)}" if unknown else "")
+        try:
+            return Shrinkage(**value)
+        except SchedulingError as exc:
+            raise ValueError(str(exc)) from None
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool),
+           f"shrinkage must be a number or a table of components ({', '.join(COMPONENTS)}), got {value!r}")
+    _fraction("shrinkage", value, upper_open=True)
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,6 +200,7 @@ class RosterSettings:
     time_limit_s: float = 120.0
     gap: float = 0.01
     threads: int = 2
+    costs: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "shift_lengths_h", tuple(float(x) for x in self.shift_lengths_h))
@@ -160,6 +230,8 @@ class SimulationSettings:
     demand_day_cv: float = 0.05
     absence_rate: float | None = None
     workers: int = 1
+    scheduler: str | None = None
+
 
     def __post_init__(self):
         _check(1 <= self.replications <= 1000, f"replications must be 1 to 1000, got {self.replications}")
@@ -170,6 +242,8 @@ class SimulationSettings:
         _check(self.absence_rate is None or 0 <= self.absence_rate < 1,
                f"absence_rate must be a share from 0 up to 1, got {self.absence_rate}")
         _check(self.workers >= 1, f"workers must be 1 or more, got {self.workers}")
+        _check(self.scheduler is None or self.scheduler.strip() != "",
+               "scheduler must be a Dask scheduler address such as 'tcp://10.0.0.5:8786' (unset: local processes)")
 
 
 def _default_queues() -> dict[str, QueueSettings]:
@@ -196,6 +270,15 @@ class Scenario:
     def __post_init__(self):
         _check(len(self.queues) > 0, "at least one [queues.<name>] section is needed")
         _check(self.seed >= 0, f"seed must be 0 or more, got {self.seed}")
+
+    def costs_path(self) -> Path | None:
+        """The cost model file of [roster] costs, relative to the scenario file; None: the defaults."""
+        if not self.roster.costs:
+            return None
+        path = Path(self.roster.costs).expanduser()
+        if not path.is_absolute() and self.source_file is not None:
+            path = self.source_file.parent / path
+        return path
 
     def data_path(self) -> Path:
         """The history file, relative to the scenario file when not absolute."""
@@ -247,6 +330,10 @@ def _build_queues(raw: Any, where: str) -> dict[str, QueueSettings]:
         _reject_unknown(settings, [f.name for f in dataclasses.fields(QueueSettings) if f.name != "name"],
                         where, section)
         queues[str(name)] = _construct(QueueSettings, dict(base, **settings, name=str(name)), where, section)
+    for name, q in queues.items():
+        if q.redial_other_queue is not None and q.redial_other_queue not in queues:
+            raise InputError(f"{where}: [queues.{name}]: redial_other_queue must be one of the queues "
+                             f"{', '.join(queues)}, got {q.redial_other_queue!r}")
     return queues
 
 
@@ -269,9 +356,16 @@ def _check_types(cls, values: Mapping[str, Any]) -> None:
     # TOML already distinguishes numbers, strings, lists: catch "seed = 'abc'" before arithmetic does.
     defaults = {f.name: f.default for f in dataclasses.fields(cls)
                 if f.default is not dataclasses.MISSING}
+    optional_text = {f.name for f in dataclasses.fields(cls) if str(f.type).startswith("str | None")}
     for key, value in values.items():
         default = defaults.get(key)
         if key not in defaults:
+            continue
+        if key == "shrinkage":  # a number or a table: checked by QueueSettings itself
+            continue
+        if default is None and key in optional_text:  # e.g. redial_other_queue, scheduler
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{key} must be text, got {value!r}")
             continue
         if default is None:  # optional numbers such as mean_patience_s
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):

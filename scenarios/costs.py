@@ -214,6 +214,14 @@ class Cost:
         return {**{k: round(v, 2) for k, v in dataclasses.asdict(self).items()}, "total": round(self.total, 2)}
 
 
+def shift_costs(shifts: pd.DataFrame, model: CostModel) -> np.ndarray:
+    """Contracted cost of each shift (one per row): what roster_cost totals, shift by shift."""
+    row, times = paid_slices(shifts)
+    hours = SLICE.total_seconds() / 3600
+    pay = model.base_rate * hours * (1 + model.premium(times)) * (1 + model.on_cost_rate)
+    return np.bincount(row, weights=pay, minlength=len(shifts)) if len(times) else np.zeros(len(shifts))
+
+
 def roster_cost(shifts: pd.DataFrame, model: CostModel) -> Cost:
     """Contracted hours: base rate x (1 + premium) x (1 + on-costs) per paid quarter hour."""
     _, times = paid_slices(shifts)

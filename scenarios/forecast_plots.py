@@ -13,10 +13,25 @@ import pandas as pd  # noqa: E402
 PLOT_FILES = ("forecast_vs_actual.png", "error_by_lead.png", "error_by_time_of_day.png")
 
 
+def best_rows(leaderboard: pd.DataFrame) -> pd.DataFrame:
+    """The interval-level row with the lowest RMSE for each queue and lead time (first on ties)."""
+    rows = leaderboard[leaderboard["level"] == "interval"]
+    return rows.sort_values("rmse", kind="stable").groupby(["queue", "horizon"], sort=True).head(1)
+
+
 def best_models(leaderboard: pd.DataFrame, horizon: str = "day_ahead") -> pd.Series:
     """queue -> the model with the lowest interval-level RMSE at ``horizon``."""
-    rows = leaderboard[(leaderboard["level"] == "interval") & (leaderboard["horizon"] == horizon)]
-    return rows.sort_values("rmse", kind="stable").groupby("queue", sort=True)["model"].first()
+    best = best_rows(leaderboard)
+    return best[best["horizon"] == horizon].set_index("queue")["model"].sort_index()
+
+
+def recent_pairs(forecasts: pd.DataFrame, queue: str, model: str, days: int,
+                 horizon: str = "day_ahead") -> pd.DataFrame:
+    """Forecast-actual pairs of one queue and model over the last ``days`` days scored, in time order."""
+    rows = forecasts[(forecasts["queue"] == queue) & (forecasts["model"] == model)
+                     & (forecasts["horizon"] == horizon)]
+    start = rows["interval_start"].max() - pd.Timedelta(days=days)
+    return rows[rows["interval_start"] > start].sort_values("interval_start")
 
 
 def write_plots(report, out: Path, days: int = 14) -> list[Path]:
@@ -32,10 +47,7 @@ def _forecast_vs_actual(forecasts: pd.DataFrame, best: pd.Series, days: int, pat
     queues = list(best.index)
     fig, axes = plt.subplots(len(queues), 1, figsize=(12, 3 * len(queues)), squeeze=False)
     for ax, queue in zip(axes[:, 0], queues):
-        rows = forecasts[(forecasts["queue"] == queue) & (forecasts["model"] == best[queue])
-                         & (forecasts["horizon"] == "day_ahead")]
-        start = rows["interval_start"].max() - pd.Timedelta(days=days)
-        rows = rows[rows["interval_start"] > start].sort_values("interval_start")
+        rows = recent_pairs(forecasts, queue, best[queue], days)
         x = rows["interval_start"]
         if "calls_p2.5" in rows and "calls_p97.5" in rows:
             ax.fill_between(x, rows["calls_p2.5"], rows["calls_p97.5"], color="tab:blue", alpha=0.15, label="95%")

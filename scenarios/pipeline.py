@@ -14,15 +14,16 @@ import numpy as np
 import pandas as pd
 
 from forecasting.driver import ForecastResult, forecast
-from forecasting.schema import quantile_column
+from forecasting.schema import DEFAULT_QUANTILES, quantile_column
 from scheduling.roster import RosterResult, build_roster
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
 from scheduling.pooling import pooled_requirement
 from scheduling.staffing import QueueTarget, requirement
-from simulation import QueueConfig, SimulationConfig, SimulationResult, simulate
+from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
 
-from .config import Scenario
+from .config import BEHAVIOUR_KEYS, Scenario
+from .costs import CostModel, load_costs, shift_costs
 from .demo_data import demo_history
 from .errors import InputError
 from .ingest import read_history
@@ -41,6 +42,7 @@ class RunResult:
 
 def run_pipeline(scenario: Scenario, progress: Progress | None = None) -> RunResult:
     progress = progress or Progress(quiet=True)
+    cost_model(scenario)   # a bad costs file fails now, not after the forecast
     history = load_history(scenario, progress.begin("history"))
     fc = forecast_demand(scenario, history, progress.begin("forecast"))
     req = staffing_requirement(scenario, fc, progress.begin("staffing"))
@@ -77,8 +79,11 @@ def _check_queues(scenario: Scenario, history: pd.DataFrame) -> None:
 
 def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progress) -> ForecastResult:
     settings = scenario.forecast
+    # The quantile staffed to must be among those forecast, or demand_to_staff has no column for it.
+    wanted = [*DEFAULT_QUANTILES, *filter(None, [settings.staff_to_quantile])]
+    quantiles = tuple(sorted({quantile_column(q): q for q in wanted}.values()))   # one per column name
     result = forecast(history, horizon_days=settings.horizon_days, models=list(settings.models),
-                      backtest_origins=settings.backtest_origins, progress=progress,
+                      backtest_origins=settings.backtest_origins, quantiles=quantiles, progress=progress,
                       special_days=settings.special_days(_years(history, settings.horizon_days)))
     return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))
 
@@ -102,12 +107,16 @@ def _fill_aht(scenario: Scenario, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def demand_to_staff(scenario: Scenario, fc: ForecastResult) -> pd.DataFrame:
-    """The calls each interval is staffed for: the forecast mean, or a chosen percentile."""
+    """The calls each interval is staffed for (the forecast mean, or a chosen percentile), and how
+    long each keeps a handler busy (the forecast's handle time plus the queue's after-call work)."""
     frame = fc.forecast
     q = scenario.forecast.staff_to_quantile
     calls = frame["calls"] if q is None else frame[quantile_column(q)]
+    # a handler is busy for talk plus after-call work: staff for both (the simulation adds the
+    # after-call work to the forecast's talk time, so a roster built on talk alone would be short)
+    after_call = frame["queue"].map({name: s.after_call_s for name, s in scenario.queues.items()})
     return pd.DataFrame({"queue": frame["queue"], "interval_start": frame["interval_start"],
-                         "calls": calls.to_numpy(), "aht": frame["aht"].to_numpy()})
+                         "calls": calls.to_numpy(), "aht": (frame["aht"] + after_call.fillna(0.0)).to_numpy()})
 
 
 def staffing_requirement(scenario: Scenario, fc: ForecastResult, progress: Progress) -> pd.DataFrame:
@@ -122,7 +131,7 @@ def _queue_target(q) -> QueueTarget:
                        answer_within_s=q.answer_within_s,
                        # Erlang C staffs as if nobody hangs up; patience still drives the simulation
                        mean_patience_s=q.mean_patience_s if q.model == "erlang_a" else None,
-                       shrinkage=q.shrinkage, min_agents=q.min_agents)
+                       shrinkage=q.shrinkage_total, min_agents=q.min_agents, max_occupancy=q.max_occupancy)
 
 
 def shift_templates(scenario: Scenario) -> list[ShiftTemplate]:
@@ -135,50 +144,102 @@ def pool_requirement(scenario: Scenario, req: pd.DataFrame) -> pd.DataFrame:
     """Heads for the one pool of handlers that answers every line, 999 first, allowing for absence."""
     targets = {name: _queue_target(q) for name, q in scenario.queues.items()}
     priorities = {name: q.priority for name, q in scenario.queues.items()}
-    return pooled_requirement(req, targets, priorities, absence_rate=absence_rate(scenario, req))
+    return pooled_requirement(req, targets, priorities, absence_rate=absence_rate(scenario, req),
+                              on_shift=on_shift_rate(scenario, req))
 
 
 def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> RosterResult:
     r = scenario.roster
     options = SolverOptions(solver=r.solver, time_limit_s=r.time_limit_s, gap_rel=r.gap, threads=r.threads)
     required = pool_requirement(scenario, req)[["interval_start", "required"]]
+    on_shift = on_shift_rate(scenario, req)
     progress(f"{len(required):,} intervals, peak {int(required['required'].max())} heads "
-             f"(one pool, {absence_rate(scenario, req):.0%} absence allowed for); "
+             f"(one pool, {absence_rate(scenario, req):.0%} absence"
+             + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
     roster = build_roster(required, shift_templates(scenario), solver_options=options,
                           skills=tuple(scenario.queues))
+    roster = priced(roster, cost_model(scenario))
     progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
     return roster
 
 
-def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
-    """Shifts lost in simulation: as set, or the shrinkage the requirement was grossed up by.
+def cost_model(scenario: Scenario) -> CostModel:
+    """The pay rules of [roster] costs (a costs file), or the built-in ones (scenarios/costs.toml)."""
+    path = scenario.costs_path()
+    if path is None:
+        return CostModel()
+    try:
+        return load_costs(path)
+    except InputError as exc:
+        raise InputError(f"{scenario.source_file or 'scenario'}: [roster] costs: {exc}") from None
 
-    The roster holds heads = agents / (1 - shrinkage); simulating all of them as present would
-    test a control room with nobody sick, on leave or abstracted.
+
+def priced(roster: RosterResult, costs: CostModel) -> RosterResult:
+    """The roster with each shift's cost under the pay rules (premiums, on-costs), and their total.
+
+    The solver chose the shifts at [roster] hourly_cost per paid hour; what they cost is
+    priced here, the same way the stress comparison prices a roster (scenarios.costs).
+    """
+    shifts = roster.shifts.assign(cost=shift_costs(roster.shifts, costs))
+    return dataclasses.replace(roster, shifts=shifts, total_cost=float(shifts["cost"].sum()))
+
+
+def absence_rate(scenario: Scenario, req: pd.DataFrame) -> float:
+    """Shifts lost whole, in the pooled requirement and in simulation: as set, or the queues' absence.
+
+    A queue's absence is its whole-shift shrinkage (sickness and leave; one undivided shrinkage
+    figure counts whole), averaged over queues weighted by their heads. Simulating every
+    rostered head as present would test a control room with nobody sick or on leave.
     """
     if scenario.simulation.absence_rate is not None:
         return scenario.simulation.absence_rate
-    shrinkage = req["queue"].map({name: q.shrinkage for name, q in scenario.queues.items()})
-    return float(np.average(shrinkage, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
+    return _heads_weighted(scenario, req, lambda q: q.shrinkage_parts.absence)
 
 
-def simulation_config(scenario: Scenario, absence: float = 0.0) -> SimulationConfig:
+def on_shift_rate(scenario: Scenario, req: pd.DataFrame) -> float:
+    """Share of a present head's time lost on shift (breaks, training, abstraction), weighted by heads."""
+    return _heads_weighted(scenario, req, lambda q: q.shrinkage_parts.on_shift)
+
+
+def _heads_weighted(scenario: Scenario, req: pd.DataFrame, part) -> float:
+    values = req["queue"].map({name: part(q) for name, q in scenario.queues.items()})
+    return float(np.average(values, weights=req["heads"])) if req["heads"].sum() > 0 else 0.0
+
+
+# On-shift shrinkage is simulated as pull-outs of this fixed length, starting as a Poisson
+# process over each handler's logged-in time; the time covered is then 1 - exp(-rate x length).
+PULL_OUT_S = 900.0
+
+
+def on_shift_pull_outs(on_shift: float) -> PullOuts | None:
+    """Random pull-outs that take ``on_shift`` of each handler's logged-in time away (None for 0)."""
+    if on_shift <= 0:
+        return None
+    return PullOuts(rate_per_hour=-np.log1p(-on_shift) * 3600.0 / PULL_OUT_S, mean_duration_s=PULL_OUT_S,
+                    duration="fixed")
+
+
+def simulation_config(scenario: Scenario, absence: float = 0.0, on_shift: float = 0.0) -> SimulationConfig:
     s = scenario.simulation
     queues = tuple(QueueConfig(name=q.name, priority=q.priority, answer_within_s=q.answer_within_s,
-                               mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv)
+                               mean_patience_s=q.mean_patience_s, handle=s.handle, handle_cv=s.handle_cv,
+                               **{key: getattr(q, key) for key in BEHAVIOUR_KEYS})
                    for q in scenario.queues.values())
     return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed,
-                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence)
+                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence,
+                            workers=s.workers, scheduler=s.scheduler,
+                            pull_outs=on_shift_pull_outs(on_shift))
 
 
 def simulate_plan(scenario: Scenario, fc: ForecastResult, req: pd.DataFrame, roster: RosterResult,
                   progress: Progress) -> SimulationResult:
     demand = fc.forecast[["queue", "interval_start", "calls", "aht"]]
-    absence = absence_rate(scenario, req)
+    absence, on_shift = absence_rate(scenario, req), on_shift_rate(scenario, req)
     progress(f"{scenario.simulation.replications} replications of {scenario.forecast.horizon_days} days, "
-             f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent")
-    config = simulation_config(scenario, absence)
+             f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent"
+             + (f", {on_shift:.0%} of time on shift away from calls" if on_shift else ""))
+    config = simulation_config(scenario, absence, on_shift)
     return simulate(demand, roster.shifts, config, rng=scenario.seed, progress=progress)
 
 

@@ -3,13 +3,18 @@ simulate, and price it.
 
 The order is fixed, and each step is a pure function of the one before:
 demand -> absence -> requirement (heads to roster) -> roster (kept or rebuilt, then capped) ->
-overtime filling gaps (if the policy says so) -> who is available (abstraction) -> simulation.
+overtime filling gaps (if the policy says so) -> the shifts the simulation is given ->
+the simulation's configuration (abstraction windows, random pull-outs, callbacks: drawn anew in
+each replication by the simulation itself) -> simulation.
+
+``plan_stress`` does everything but the simulation, so a comparison can simulate a batch of
+scenarios on one executor (simulation.simulate_batch); ``run_stress`` is one scenario alone.
 
 Money:
 - roster cost: the contracted roster priced by the cost model (abstracted staff are paid);
 - overtime used: shifts the overtime policy added to fill gaps before simulating;
 - cost to restore: the extra hours that would bring heads back up to what the scenario's
-  demand, absence and abstraction require, laid out as a least-cost roster of overtime shifts
+  demand, absence, abstraction and pull-outs require, laid out as a least-cost roster of overtime shifts
   (the policy's shift lengths) against the gap, paid at the overtime rate up to the policy's
   cap and at the agency rate beyond it. It is 0 when the scenario's roster already covers
   its requirement.
@@ -76,9 +81,46 @@ def context(base: RunResult, stress: StressScenario) -> Context:
                    rebuilt=stress.roster == "rebuild")
 
 
+@dataclass(frozen=True, eq=False)
+class StressPlan:
+    """A scenario's inputs, roster and costs: a StressResult without its simulation.
+
+    job: (demand, shifts, config, seed) to simulate, or None when the scenario is its baseline
+    unchanged (the baseline's own simulation is the result: same inputs, same seed).
+    """
+
+    stress: StressScenario
+    demand: pd.DataFrame
+    requirement: pd.DataFrame
+    absence: float
+    roster: pd.DataFrame
+    available: pd.DataFrame
+    roster_cost: Cost
+    overtime_used: Cost
+    restore: Cost
+    restore_shifts: pd.DataFrame
+    job: tuple | None
+    base_simulation: SimulationResult
+
+    def result(self, simulated: SimulationResult | None = None) -> StressResult:
+        simulation = self.base_simulation if self.job is None else simulated
+        return StressResult(self.stress, self.demand, self.requirement, self.absence, self.roster, self.available,
+                            simulation, self.roster_cost, self.overtime_used, self.restore, self.restore_shifts)
+
+
 def run_stress(stress: StressScenario, base: RunResult, costs: CostModel,
                progress: Progress | None = None) -> StressResult:
     """``stress``'s changes applied to ``base`` (the run of its baseline), simulated and priced."""
+    plan = plan_stress(stress, base, costs, progress)
+    if plan.job is None:
+        return plan.result()
+    (progress or Progress(quiet=True))(f"{stress.name}: simulating {plan.job[2].replications} replications")
+    return plan.result(simulate(*plan.job))
+
+
+def plan_stress(stress: StressScenario, base: RunResult, costs: CostModel,
+                progress: Progress | None = None) -> StressPlan:
+    """Everything run_stress does but simulate: the changed inputs, the roster, the costs."""
     say = progress or Progress(quiet=True)
     scenario, changes = base.scenario, stress.changes
     ctx = context(base, stress)
@@ -107,14 +149,18 @@ def run_stress(stress: StressScenario, base: RunResult, costs: CostModel,
     paid = pd.concat([shifts, filled.assign(**{PAY: "overtime"})], ignore_index=True)
 
     available = _fold(changes, "available", paid, ctx)
-    simulated = _simulate(scenario, base, stress, demand, available, absence, say)
+    job = None
+    if changes:
+        config = _fold(changes, "simulation", pipeline.simulation_config(
+            scenario, absence, pipeline.on_shift_rate(scenario, base.requirement)), ctx)
+        job = (demand[["queue", "interval_start", "calls", "aht"]], available, config, scenario.seed)
 
     used = extra_hours_cost(filled, costs, overtime_hours_cap=cap_hours, overtime_multiplier=multiplier)
     restore_shifts = gap_shifts(scenario, pooled, paid, ctx, policy, prefix="RS")
     left = max(cap_hours - used.overtime_hours, 0.0)
     restore = extra_hours_cost(restore_shifts, costs, overtime_hours_cap=left, overtime_multiplier=multiplier)
-    return StressResult(stress, demand, pooled, absence, paid, available, simulated,
-                        roster_cost(shifts, costs), used, restore, restore_shifts)
+    return StressPlan(stress, demand, pooled, absence, paid, available, roster_cost(shifts, costs), used,
+                      restore, restore_shifts, job, base.simulation)
 
 
 def _fold(changes: tuple[Change, ...], point: str, value, ctx: Context):
@@ -179,12 +225,3 @@ def gap_shifts(scenario, pooled: pd.DataFrame, shifts: pd.DataFrame, ctx: Contex
 
 def _empty_like(shifts: pd.DataFrame) -> pd.DataFrame:
     return shifts.iloc[0:0][list(SHIFT_COLUMNS)]
-
-
-def _simulate(scenario, base: RunResult, stress, demand, available, absence, say) -> SimulationResult:
-    if not stress.changes:
-        return base.simulation  # the baseline itself: same inputs, same seed, same result
-    say(f"{stress.name}: simulating {scenario.simulation.replications} replications")
-    config = pipeline.simulation_config(scenario, absence)
-    return simulate(demand[["queue", "interval_start", "calls", "aht"]], available, config,
-                    rng=scenario.seed)

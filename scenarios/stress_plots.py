@@ -19,16 +19,25 @@ def _pooled(kpi: pd.DataFrame, by) -> pd.DataFrame:
     return (grouped["answered_within"] / grouped["offered"].where(grouped["offered"] > 0)).rename("sl").reset_index()
 
 
+def service_level_by(comparison, queue: str, key: str) -> pd.DataFrame:
+    """Simulated service level of ``queue`` by local ``key`` ("hour" of day or "day"), replications
+    pooled (answered within the threshold / offered): columns scenario, key, sl."""
+    frames = []
+    for r in comparison.results:
+        kpi = r.simulation.kpi
+        kpi = kpi[kpi["queue"].astype(str) == queue]
+        kpi = kpi.assign(**{key: (kpi["interval_start"].dt.hour if key == "hour"
+                                  else kpi["interval_start"].dt.tz_localize(None).dt.normalize())})
+        frames.append(_pooled(kpi, key).drop(columns="queue").assign(scenario=r.name))
+    return pd.concat(frames, ignore_index=True)[["scenario", key, "sl"]]
+
+
 def _service_level(comparison, out: Path, key: str, label: str, name: str) -> None:
     queues = list(comparison.results[0].stress.baseline.queues.items())
     fig, axes = plt.subplots(len(queues), 1, figsize=(10, 3.2 * len(queues)), squeeze=False)
     for ax, (queue, settings) in zip(axes[:, 0], queues):
-        for r in comparison.results:
-            kpi = r.simulation.kpi
-            kpi = kpi.assign(**{key: (kpi["interval_start"].dt.hour if key == "hour"
-                                      else kpi["interval_start"].dt.tz_localize(None).dt.normalize())})
-            line = _pooled(kpi[kpi["queue"].astype(str) == queue], key)
-            ax.plot(line[key], line["sl"], marker="o", markersize=3, label=r.name)
+        for scenario, line in service_level_by(comparison, queue, key).groupby("scenario", sort=False):
+            ax.plot(line[key], line["sl"], marker="o", markersize=3, label=scenario)
         ax.axhline(settings.service_level, color="black", linestyle="--", linewidth=1,
                    label=f"target {settings.service_level:.0%} in {settings.answer_within_s:g}s")
         ax.set_title(f"{queue}: share answered within {settings.answer_within_s:g}s")

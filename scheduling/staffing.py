@@ -206,8 +206,8 @@ def pooled_heads(requirement: pd.DataFrame) -> pd.DataFrame:
     """Heads summed across queues per interval: [interval_start, required].
 
     For one pool of handlers taking every line. Summing per-queue heads ignores the pooling
-    gain (one pool needs fewer agents than separate ones), so this over-states need; a
-    pooled queueing requirement is future work.
+    gain (one pool needs fewer agents than separate ones) and how priority shares the wait, so
+    it is only a rough bound; scheduling.pooling.pooled_requirement is the queueing answer.
     """
     require_columns(requirement, (s.INTERVAL_START, s.HEADS), "requirement")
     require_tz_aware(requirement[s.INTERVAL_START], "requirement")

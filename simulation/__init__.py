@@ -19,7 +19,7 @@ per concept:
     kpi         per-interval KPIs, occupancy, summaries with confidence intervals
     result      SimulationResult
     executor    where replications run: this process, local processes, a Dask cluster
-    runner      simulate(): seeded replications
+    runner      simulate(): seeded replications; simulate_batch(): several runs on one executor
     trace       trace-driven checks: staff inferred from a log, observed vs simulated
 """
 
@@ -28,7 +28,8 @@ from .errors import SimulationError
 from .kpi import mean_ci
 from .patience import EmpiricalPatience, estimate_patience
 from .result import SimulationResult
-from .runner import replication_streams, simulate
+from .runner import replication_streams, simulate, simulate_batch
 
 __all__ = ["Abstraction", "EmpiricalPatience", "PullOuts", "QueueConfig", "SimulationConfig", "SimulationError",
-           "SimulationResult", "estimate_patience", "mean_ci", "replication_streams", "simulate"]
+           "SimulationResult", "estimate_patience", "mean_ci", "replication_streams", "simulate",
+           "simulate_batch"]

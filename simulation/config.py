@@ -229,7 +229,8 @@ class SimulationConfig:
         table: agents per interval are taken to be net of absence already.
     abstractions: windows when a share or a count of the handlers on shift are pulled away
         (Abstraction), e.g. a major incident or training.
-    pull_outs: random pull-outs of single handlers (PullOuts), or None.
+    pull_outs: random pull-outs of single handlers (PullOuts), several independent kinds of them
+        (a tuple of PullOuts, e.g. on-shift shrinkage plus a stress test's pull-outs), or None.
     workers: processes running replications in parallel (1: in this process). Results do not
         depend on it: each replication has its own stream spawned from the seed.
     scheduler: address of a Dask distributed scheduler ('tcp://host:8786') to run the
@@ -245,7 +246,7 @@ class SimulationConfig:
     day_multiplier_cv: float = 0.0
     absence_rate: float = 0.0
     abstractions: tuple[Abstraction, ...] = ()
-    pull_outs: PullOuts | None = None
+    pull_outs: PullOuts | tuple[PullOuts, ...] | None = None
     workers: int = 1
     scheduler: str | None = None
     replay_interval_s: float = 900.0
@@ -284,8 +285,12 @@ class SimulationConfig:
         _require(isinstance(abstractions, (tuple, list)) and all(isinstance(a, Abstraction) for a in abstractions),
                  where, "abstractions must be a tuple of Abstraction")
         object.__setattr__(self, "abstractions", tuple(abstractions))
-        _require(self.pull_outs is None or isinstance(self.pull_outs, PullOuts), where,
-                 f"pull_outs must be a PullOuts or None, got {self.pull_outs!r}")
+        pull_outs = self.pull_outs
+        _require(pull_outs is None or isinstance(pull_outs, PullOuts)
+                 or (isinstance(pull_outs, (tuple, list)) and all(isinstance(p, PullOuts) for p in pull_outs)),
+                 where, f"pull_outs must be a PullOuts, a tuple of PullOuts or None, got {pull_outs!r}")
+        if isinstance(pull_outs, list):
+            object.__setattr__(self, "pull_outs", tuple(pull_outs))
 
     def _check_run(self, where: str) -> None:
         _require(_is_int(self.workers) and self.workers >= 1, where,
@@ -295,6 +300,13 @@ class SimulationConfig:
         _require(_is_number(self.replay_interval_s) and self.replay_interval_s > 0
                  and 3600 % self.replay_interval_s == 0, where,
                  f"replay_interval_s must divide an hour (e.g. 900), got {self.replay_interval_s!r}")
+
+    @property
+    def pull_out_kinds(self) -> tuple[PullOuts, ...]:
+        """pull_outs as a tuple (empty for None)."""
+        if self.pull_outs is None:
+            return ()
+        return (self.pull_outs,) if isinstance(self.pull_outs, PullOuts) else self.pull_outs
 
     @property
     def queue_names(self) -> tuple[str, ...]:

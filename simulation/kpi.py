@@ -129,12 +129,16 @@ def _summary_row(queue: str, reps: pd.DataFrame | None, replications: int, occup
                    S.ABANDON_RATE: reps[S.ABANDONED].to_numpy(float) / offered,
                    S.ASA: reps["_wait"].to_numpy(float) / reps[S.ANSWERED].to_numpy(float)}
     for name, values in samples.items():
-        row[name], row[S.lo(name)], row[S.hi(name)] = mean_ci(values)
+        # shares stay in [0, 1] and waits stay positive: a t-interval over few replications need not
+        upper = None if name == S.ASA else 1.0
+        row[name], row[S.lo(name)], row[S.hi(name)] = mean_ci(values, lower=0.0, upper=upper)
     return row
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the t-distribution confidence interval over replications (NaN where undefined)."""
+def mean_ci(values: np.ndarray, level: float = 0.95, lower: float | None = None,
+            upper: float | None = None) -> tuple[float, float, float]:
+    """Mean and the t-distribution confidence interval over replications (NaN where undefined),
+    cut to the values the quantity can take."""
     values = np.asarray(values, float)
     values = values[np.isfinite(values)]
     if len(values) == 0:
@@ -143,7 +147,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if len(values) < 2:
         return mean, np.nan, np.nan
     half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
+    low, high = mean - half, mean + half
+    return mean, low if lower is None else max(low, lower), high if upper is None else min(high, upper)
 
 
 def pooled_intervals(kpi: pd.DataFrame, occupancy: pd.DataFrame, replications: int) -> pd.DataFrame:

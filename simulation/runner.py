@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,8 +37,42 @@ def simulate(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfi
     new streams. Results do not depend on config.workers or config.scheduler.
     progress: called with a line of text after each replication (for a command line).
     """
-    if not isinstance(config, SimulationConfig):
-        raise SimulationError(f"simulate: config must be a SimulationConfig, got {type(config).__name__}")
+    _check_config(config)
+    return simulate_batch([(demand, shifts, config, rng)], config.workers, config.scheduler, progress)[0]
+
+
+def simulate_batch(jobs: Sequence[tuple], workers: int = 1, scheduler: str | None = None,
+                   progress: Callable[[str], None] | None = None) -> list[SimulationResult]:
+    """``[simulate(*job) for job in jobs]`` with every replication of every job in one batch.
+
+    jobs: (demand, shifts, config, rng) tuples as simulate() takes them. The replications of all
+    jobs share the executor (local processes, or the Dask scheduler when given), so a batch of
+    scenarios keeps every worker busy; each result is the same as simulate() gives for its job
+    alone, whatever ``workers`` and ``scheduler`` are (the jobs' own workers and scheduler are
+    not used).
+    """
+    prepared = [_tasks(*job) for job in jobs]
+    tasks = [task for job_tasks in prepared for task in job_tasks]
+    total, began, finished = len(tasks), time.perf_counter(), [0]
+
+    def done(k, part):
+        finished[0] += 1
+        if progress is not None:
+            progress(f"replication {finished[0]}/{total}: {len(part[0]):,} calls "
+                     f"({time.perf_counter() - began:.1f} s elapsed)")
+
+    parts = run_tasks(_replication_task, tasks, workers, scheduler, done)
+    results, at = [], 0
+    for (_, _, config, _), job_tasks in zip(jobs, prepared):
+        mine, at = parts[at:at + len(job_tasks)], at + len(job_tasks)
+        calls, kpi, occupancy = (pd.concat(frames, ignore_index=True) for frames in zip(*mine))
+        results.append(SimulationResult(calls, kpi, occupancy, config))
+    return results
+
+
+def _tasks(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfig, rng: Seed = None) -> list[tuple]:
+    """Check one job's inputs once; one task per replication, each with its own stream."""
+    _check_config(config)
     source = read_call_log_table(demand, config) if is_call_log(demand) else read_demand(demand, config)
     staff = read_staffing(shifts, config, source.timeline)
     if config.absence_rate and not is_shifts_table(shifts):
@@ -47,17 +81,12 @@ def simulate(demand: pd.DataFrame, shifts: pd.DataFrame, config: SimulationConfi
     first = warmup_intervals(config.warmup_s, source)
     streams = replication_streams(config.seed if rng is None else rng, config.replications)
     roster = shifts if config.absence_rate else None
-    tasks = [(k, source, staff, config, generator, first, roster) for k, generator in enumerate(streams)]
-    began = time.perf_counter()
+    return [(k, source, staff, config, generator, first, roster) for k, generator in enumerate(streams)]
 
-    def done(k, part):
-        if progress is not None:
-            progress(f"replication {k + 1}/{config.replications}: {len(part[0]):,} calls "
-                     f"({time.perf_counter() - began:.1f} s elapsed)")
 
-    parts = run_tasks(_replication_task, tasks, config.workers, config.scheduler, done)
-    calls, kpi, occupancy = (pd.concat(frames, ignore_index=True) for frames in zip(*parts))
-    return SimulationResult(calls, kpi, occupancy, config)
+def _check_config(config) -> None:
+    if not isinstance(config, SimulationConfig):
+        raise SimulationError(f"simulate: config must be a SimulationConfig, got {type(config).__name__}")
 
 
 def _replication_task(replication, source, staff, config, generator, first, roster):

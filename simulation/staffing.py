@@ -221,7 +221,8 @@ def _agents_on_grid(table, rows, starts, grid, agents, queue) -> np.ndarray:
 def apply_availability(staff: Staff, config: SimulationConfig, timeline: Timeline,
                        rng: np.random.Generator) -> Staff:
     """Staff with abstraction windows and random pull-outs cut out of their windows."""
-    if not config.abstractions and config.pull_outs is None:
+    kinds = config.pull_out_kinds
+    if not config.abstractions and not kinds:
         return staff
     windows = [list(w) for w in staff.windows]
     for a in config.abstractions:
@@ -232,8 +233,9 @@ def apply_availability(staff: Staff, config: SimulationConfig, timeline: Timelin
         k = min(len(on), int(np.floor(a.share * len(on) + 0.5)) if a.share is not None else a.count)
         for h in rng.choice(np.array(on, dtype=np.int64), size=k, replace=False) if k else ():
             windows[h] = _cut(windows[h], [(start, end)])
-    if config.pull_outs is not None:
-        windows = [_cut(w, _pull_outs(w, config.pull_outs, rng)) for w in windows]
+    if kinds:
+        # every kind drawn over the same logged-in time, so independent kinds superpose exactly
+        windows = [_cut(w, [gap for p in kinds for gap in _pull_outs(w, p, rng)]) for w in windows]
     return Staff(staff.names, tuple(_tidy(w) for w in windows), staff.skill_groups)
 
 

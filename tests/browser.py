@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-# Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from scenarios.report.preview import find_chromium, open_page, wait_drawn
+
+# Per chart: its size, how many marks it drew, its title and the data it drew;
+# per table: its section, header and rows.
+CHARTS = """() => [...document.querySelectorAll('.chart')].map(c => {
+    const r = c.getBoundingClientRect();
+    const title = c.querySelector('.gtitle');
+    const plot = c.querySelector('.js-plotly-plot');
+    const traces = (plot && plot._fullData || []).map(t => ({
+        name: t.name, x: t.x ? Array.from(t.x, String) : [], y: t.y ? Array.from(t.y) : []}));
+    return {width: r.width, height: r.height, title: title ? title.textContent : '', traces: traces,
+            marks: c.querySelectorAll('.trace, .hm, image, path.point, path.js-line').length};
+})"""
+TABLES = """() => [...document.querySelectorAll('table')].map(t => ({
+    section: t.closest('section').id,
+    header: [...t.querySelectorAll('thead th')].map(c => c.textContent),
+    rows: [...t.querySelectorAll('tbody tr')].map(r => ({
+        class: r.className, cells: [...r.querySelectorAll('td')].map(c => c.textContent)}))}))"""
 
 
 @dataclass
@@ -20,10 +34,15 @@ class Rendered:
     charts: int
     drawn: list[dict]
     screenshot: Path
+    tables: list[dict]
+
+    @property
+    def titles(self) -> list[str]:
+        return [chart["title"] for chart in self.drawn]
 
 
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    path = find_chromium()
     if path:
         return path
     if os.environ.get("CI"):
@@ -34,23 +53,17 @@ def chromium() -> str:
 def render(page_file: Path, screenshot: Path, timeout_ms: int = 90_000) -> Rendered:
     """Load the file with no network, wait for every chart to draw, and take a full-page screenshot."""
     playwright = pytest.importorskip("playwright.sync_api")
+    chromium()
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1300, "height": 900}, offline=True)
-        page = context.new_page()
+        browser, page = open_page(p, width=1300, height=900)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
         page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
         page.goto(page_file.resolve().as_uri())
-        page.wait_for_function(
-            "document.querySelectorAll('.chart .main-svg').length >= document.querySelectorAll('.chart').length",
-            timeout=timeout_ms)
-        drawn = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(c => {
-            const r = c.getBoundingClientRect();
-            return {width: r.width, height: r.height,
-                    marks: c.querySelectorAll('.trace, .hm, image, path.point, path.js-line').length};
-        })""")
+        wait_drawn(page, timeout_ms)
+        drawn = page.evaluate(CHARTS)
+        tables = page.evaluate(TABLES)
         page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
-    return Rendered(errors, len(drawn), drawn, screenshot)
+    return Rendered(errors, len(drawn), drawn, screenshot, tables)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.changes import Context
+from scenarios.config import Scenario
+from scenarios.pipeline import simulation_config
 from scheduling.schema import SHIFT_COLUMNS
 
 TZ = "Europe/London"
@@ -63,3 +65,10 @@ def working_count(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
     b0, b1 = shifts["break_start"].to_numpy()[:, None], shifts["break_end"].to_numpy()[:, None]
     on_break = ~pd.isna(b0) & (b0 <= t) & (t < b1)
     return (on & ~on_break).sum(axis=0)
+
+
+def sim_config(replications: int = 3, scenario: Scenario | None = None):
+    """The demo's queues as the simulation sees them; forecast taken as exact, so runs compare cleanly."""
+    import dataclasses
+    config = simulation_config(scenario or Scenario())
+    return dataclasses.replace(config, replications=replications, day_multiplier_cv=0.0)

@@ -1,117 +1,141 @@
-"""Every model in REGISTRY keeps the contract (a researcher's registered model is tested too).
+"""Every model in REGISTRY keeps the contract (a researcher's registered model is tested too),
+and the conformance checker a researcher runs on their own model names each way a model breaks it.
 
-Hourly synthetic data keeps this fast; every model must work at any interval
-that divides a day, so hourly is as valid a check as 15-minute.
+The checks themselves live in ``forecasting.conformance`` (one piece of code for the zoo and for
+researchers); hourly synthetic data keeps them fast.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting.conformance import ConformanceError, assert_conforms, check_model, synthetic_series
+from forecasting.clock import Periods
 from forecasting.errors import ForecastError
 from forecasting.models import REGISTRY, make_model
-from forecasting.schema import CALLS, DEFAULT_QUANTILES, quantile_column
+from forecasting.models.base import ForecastModel
+from forecasting.models.predictive import Dispersion
+from forecasting.models.seasonal_average import SeasonalAverage
 
-DAY, WEEK = 24, 168
-TRAIN_WEEKS, TEST_WEEKS = 8, 1
 NAIVE = {"seasonal_naive", "seasonal_naive_daily"}  # the yardsticks, not expected to beat themselves
-MODELS = list(REGISTRY)
 
 
-def rate(n):
-    """Daily cycle whose shape differs at weekends, ~1 to ~15 calls an hour."""
-    t = np.arange(n)
-    weekend = (t // DAY) % 7 >= 5
-    daily = np.sin(2 * np.pi * t / DAY - 2.0) + np.where(weekend, 0.3 * np.sin(4 * np.pi * t / DAY), 0.0)
-    return 7.0 * (1 + 0.6 * daily) * np.where(weekend, 0.7, 1.0) + 1.0
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_registered_model_keeps_the_contract(name):
+    assert make_model(name).name == name
+    assert check_model(REGISTRY[name], accuracy=name not in NAIVE) == []
 
 
-def series(weeks, seed):
-    r = rate(weeks * WEEK)
-    values = np.random.default_rng(seed).poisson(r).astype(float)
-    return pd.Series(values, index=pd.date_range("2024-01-01", periods=len(r), freq="1h"))
+class Broken(ForecastModel):
+    """The mean of the same slot over the last four weeks, with one contract break switched on."""
+
+    name = "broken"
+
+    def __init__(self, fault: str | None = None) -> None:
+        super().__init__()
+        self.fault = fault
+
+    def min_length(self, periods):
+        return 4 * periods.week
+
+    def _fit(self, y, periods):
+        self._week = periods.week
+        self._last = np.nanmean(y.to_numpy(dtype=float)[-4 * periods.week:].reshape(4, -1), axis=0)
+        return y.shift(periods.week).to_numpy(dtype=float)
+
+    def _predict_mean(self, horizon):
+        return np.resize(self._last, horizon)
+
+    def fit(self, y):
+        fitted = super().fit(y)
+        return None if self.fault == "fit_returns_none" else fitted
+
+    def predict(self, horizon, quantiles=(0.025, 0.1, 0.5, 0.9, 0.975)):
+        frame = super().predict(horizon, quantiles)
+        if self.fault == "negative":
+            frame.iloc[3, 1] = -1.0
+        elif self.fault == "columns":
+            frame = frame.rename(columns={"calls": "mean"})
+        elif self.fault == "crossing":
+            first, last = frame.columns[1], frame.columns[-1]
+            frame[[first, last]] = frame[[last, first]].to_numpy()
+        elif self.fault == "nan":
+            frame.iloc[5, 0] = np.nan
+        return frame
 
 
-@pytest.fixture(scope="module")
-def data():
-    full = series(TRAIN_WEEKS + TEST_WEEKS, seed=11)
-    other = series(TRAIN_WEEKS, seed=12) * 2
-    return full.iloc[: TRAIN_WEEKS * WEEK], full.iloc[TRAIN_WEEKS * WEEK :], other
+def test_a_model_that_keeps_the_contract_passes():
+    assert check_model(Broken) == []
 
 
-@pytest.fixture(scope="module")
-def forecasts(data):
-    """Per model: (model fitted on train, its forecast, forecast after fitting `other` then train)."""
-    train, test, other = data
-    out = {}
-    for name in MODELS:
-        model = make_model(name)
-        first = model.fit(train)
-        frame = first.predict(len(test))
-        refitted = make_model(name).fit(other).fit(train).predict(len(test))
-        out[name] = (model, first, frame, refitted)
-    return out
+@pytest.mark.parametrize("fault, check, detail", [
+    ("fit_returns_none", "fit returns self", "NoneType"),
+    ("negative", "non-negative", "calls_p2.5 at 2024-02-26 03:00"),
+    ("columns", "columns", "'mean'"),
+    ("crossing", "quantile order", "calls_p2.5 > calls_p10"),
+    ("nan", "finite", "calls at 2024-02-26 05:00"),
+])
+def test_each_broken_rule_is_named_with_where_it_is_broken(fault, check, detail):
+    problems = check_model(lambda: Broken(fault))
+    named = [p for p in problems if p.startswith(f"{check}: ")]
+    assert named, problems
+    assert detail in named[0]
+    with pytest.raises(ConformanceError, match=check):
+        assert_conforms(lambda: Broken(fault))
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_fit_returns_the_model_and_the_forecast_frame_has_the_contracted_shape(forecasts, data, name):
-    model, first, frame, _ = forecasts[name]
-    train, test, _ = data
-    assert first is model
-    assert model.name == name
-    pd.testing.assert_index_equal(frame.index, test.index, check_names=False)
-    assert frame.index.freq == pd.Timedelta("1h")
-    assert list(frame.columns) == [CALLS, *(quantile_column(q) for q in DEFAULT_QUANTILES)]
-    values = frame.to_numpy()
-    assert np.isfinite(values).all() and (values >= 0).all()
-    quantiles = frame.drop(columns=CALLS).to_numpy()
-    assert (np.diff(quantiles, axis=1) >= 0).all(), "quantiles must rise with the level"
-    assert (quantiles[:, -1] > quantiles[:, 0]).mean() > 0.9, "intervals must have width"
+class Leaky(Broken):
+    """Keeps the first series it sees: refitting does not replace the state."""
+
+    def _fit(self, y, periods):
+        if not hasattr(self, "_last"):
+            super()._fit(y, periods)
+        return y.shift(periods.week).to_numpy(dtype=float)
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_same_input_gives_the_same_forecast_and_refitting_replaces_the_state(forecasts, name):
-    _, _, frame, refitted = forecasts[name]
-    pd.testing.assert_frame_equal(refitted, frame)
+class Lenient(Broken):
+    """Accepts series that are too short (no check of min_length) and all-zero series."""
+
+    def fit(self, y):  # skips the base class's checks of the series
+        self._last = np.resize(y.to_numpy(dtype=float), 168)
+        self._state = (y.index[-1], Periods(y.index.freq), Dispersion.from_residuals(np.ones(3), np.ones(3)))
+        return self
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_a_known_daily_and_weekly_signal_is_forecast_better_than_the_weekly_seasonal_naive(forecasts, data, name):
-    if name in NAIVE:
-        pytest.skip("the yardstick itself")
-    _, test, _ = data
-    actual = test.to_numpy()
-
-    def rmse(model_name):
-        return np.sqrt(np.mean((forecasts[model_name][2][CALLS].to_numpy() - actual) ** 2))
-
-    assert rmse(name) < 0.9 * rmse("seasonal_naive")
+def test_state_leaking_between_fits_is_caught():
+    assert any(p.startswith("repeatable: ") for p in check_model(Leaky))
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_too_short_a_series_is_refused_in_one_line_naming_the_minimum(name):
-    y = pd.Series(3.0, index=pd.date_range("2024-01-01", periods=DAY, freq="1h"))
-    with pytest.raises(ForecastError, match=rf"^{name}: series has {DAY} intervals, needs at least \d+") as info:
-        make_model(name).fit(y)
-    assert "\n" not in str(info.value)
+def test_accepting_too_short_and_empty_series_is_caught():
+    problems = check_model(Lenient, accuracy=False)
+    assert any(p.startswith("too short: ") for p in problems), problems
+    assert any(p.startswith("all zero: ") for p in problems), problems
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_an_all_zero_series_is_refused_in_one_line(name):
-    y = pd.Series(0.0, index=pd.date_range("2024-01-01", periods=TRAIN_WEEKS * WEEK, freq="1h"))
-    with pytest.raises(ForecastError, match="no calls") as info:
-        make_model(name).fit(y)
-    assert "\n" not in str(info.value)
+def test_a_factory_that_raises_is_reported_not_raised():
+    def factory():
+        raise RuntimeError("typo in __init__")
+    assert check_model(factory) == ["construct: the factory raised RuntimeError: typo in __init__"]
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_a_gap_is_either_worked_around_or_named_in_one_line(data, name):
-    train = data[0].copy()
-    train.iloc[-30] = np.nan
-    try:
-        frame = make_model(name).fit(train).predict(DAY)
-    except ForecastError as exc:
-        assert "\n" not in str(exc) and str(exc).startswith(f"{name}: ")
-        assert "missing value" in str(exc) or "needs" in str(exc)
-    else:
-        assert np.isfinite(frame.to_numpy()).all() and (frame.to_numpy() >= 0).all()
+def test_the_researchers_own_history_is_used_when_given():
+    y = synthetic_series(4, seed=3)
+    assert check_model(lambda: SeasonalAverage(weeks=2), history=y, accuracy=False) == []
+    no_freq = y.set_axis(pd.DatetimeIndex(list(y.index)))  # a regular grid whose index has no freq set
+    assert no_freq.index.freq is None
+    assert check_model(lambda: SeasonalAverage(weeks=2), history=no_freq, accuracy=False) == []
+    with pytest.raises(ForecastError, match="needs at least three weeks"):
+        check_model(SeasonalAverage, history=y.iloc[:300])
+
+
+class GapBlind(Broken):
+    """Averages with NaN: a missing value in the last weeks makes one slot of the week NaN."""
+
+    def _fit(self, y, periods):
+        fitted = super()._fit(y, periods)
+        self._last = y.to_numpy(dtype=float)[-4 * periods.week:].reshape(4, -1).mean(axis=0)
+        return fitted
+
+
+def test_a_gap_that_spoils_a_slot_later_in_the_week_is_caught():
+    assert any(p.startswith("gap: ") for p in check_model(GapBlind)), check_model(GapBlind)

@@ -160,3 +160,19 @@ def test_the_roster_workbook_is_people_by_days_and_every_rule_is_met(demo_run):
     # The rule sheet comes from the independent checker, not from how the ids were handed out.
     rules = list(book["Rules"].iter_rows(values_only=True))
     assert all(cell == "met" for row in rules[1:] for cell in row[1:] if cell is not None)
+
+
+def test_the_roster_is_priced_by_the_pay_rules(demo_run):
+    # roster.csv's cost column and the summary's cost come from the cost model (premiums and
+    # on-costs), the same rules the stress comparison prices a roster with.
+    from scenarios.costs import CostModel, roster_cost, shift_costs
+
+    _, out, _ = demo_run
+    shifts = read(out, "roster.csv")
+    for column in ("start", "end", "break_start", "break_end"):
+        shifts[column] = pd.to_datetime(shifts[column], utc=True).dt.tz_convert("Europe/London")
+    expected = shift_costs(shifts, CostModel())
+    assert shifts["cost"].to_numpy() == pytest.approx(expected, rel=1e-5)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["roster"]["cost"] == pytest.approx(roster_cost(shifts, CostModel()).total, rel=1e-6)
+    assert (shifts["cost"] > shifts["paid_hours"] * CostModel().base_rate).all()   # on-costs at least

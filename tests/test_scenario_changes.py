@@ -10,7 +10,7 @@ from scenarios.changes import change_from_mapping
 from scenarios.changes.cover import cover
 from scenarios.errors import InputError
 
-from stress_inputs import (context, demand, grid, on_shift_count, pooled, roster, working_count)
+from stress_inputs import context, demand, grid, pooled, roster, sim_config, working_count
 
 WHERE = "plan.toml: [[changes]] #1"
 
@@ -82,35 +82,31 @@ def test_channel_shift_removes_a_share_of_101_only():
     pd.testing.assert_series_equal(after.loc[~is101, "calls"], before.loc[~is101, "calls"])
 
 
-def test_abstraction_takes_its_share_of_handlers_in_the_window_and_nowhere_else():
+def hours(day: str, first: int, last: int):
+    start = pd.Timestamp(day, tz="Europe/London")
+    return [(start + pd.Timedelta(hours=h), start + pd.Timedelta(hours=h + 1)) for h in range(first, last)]
+
+
+def test_abstraction_becomes_the_simulations_own_windows_over_exactly_its_window():
     starts = grid(2)
     shifts = roster(starts)
+    base = sim_config()
     rule = change(kind="abstraction", share=0.2, start_time="14:00", end_time="18:00", plan_days=[1])
-    after = rule.available(shifts, context(starts, shifts))
-    before_on, after_on = on_shift_count(shifts, starts), on_shift_count(after, starts)
-    inside = (starts.day == 2) & (starts.hour >= 14) & (starts.hour < 18)
-    expected_away = np.floor(0.2 * before_on + 0.5).astype(int)
-    np.testing.assert_array_equal(after_on[inside], before_on[inside] - expected_away[inside])
-    np.testing.assert_array_equal(after_on[~inside], before_on[~inside])
-    assert expected_away[inside].sum() > 0
-    # the pieces of a cut shift never overlap and keep their breaks inside them
-    for _, rows in after.sort_values("start").groupby("staff_id"):
-        assert (rows["start"].to_numpy()[1:] >= rows["end"].to_numpy()[:-1]).all()
-    has = after["break_start"].notna()
-    assert ((after.loc[has, "break_start"] >= after.loc[has, "start"]) &
-            (after.loc[has, "break_end"] <= after.loc[has, "end"])).all()
-    # the same scenario and seed take the same people
-    pd.testing.assert_frame_equal(after, rule.available(shifts, context(starts, shifts)))
+    after = rule.simulation(base, context(starts, shifts))
+    # drawn by the simulation in each replication, re-drawn every hour of the window
+    assert [(a.start, a.end) for a in after.abstractions] == hours("2026-11-02", 14, 18)
+    assert {a.share for a in after.abstractions} == {0.2}
+    assert base.abstractions == () and after.queues == base.queues
+    # the shifts the simulation is given are the roster itself: abstracted staff are paid
+    assert rule.available(shifts, context(starts, shifts)) is shifts
 
 
-def test_abstracted_handlers_stay_away_while_the_window_lasts():
-    starts = grid(1)
-    shifts = roster(starts, shifts=60)
-    after = change(kind="abstraction", share=0.3, start_time="10:00", end_time="14:00").available(
-        shifts, context(starts, shifts))
-    # a person is away for one stretch, not in and out every quarter hour
-    pieces = after.groupby("staff_id").size()
-    assert pieces.max() <= 2
+def test_an_abstraction_window_past_midnight_is_cut_at_the_plan_edges_not_at_midnight():
+    starts = grid(2)
+    after = change(kind="abstraction", share=0.1, start_time="22:00", end_time="02:00").simulation(
+        sim_config(), context(starts))
+    expected = hours("2026-11-02", 0, 2) + hours("2026-11-02", 22, 26) + hours("2026-11-03", 22, 24)
+    assert [(a.start, a.end) for a in after.abstractions] == expected
 
 
 def test_a_rebuilt_roster_allows_for_abstraction_in_the_window():
@@ -132,9 +128,9 @@ def test_a_major_incident_is_a_999_spike_plus_abstraction_in_one_window():
     after = incident.demand(before, context(starts))
     added = (after["calls"] - before["calls"]).groupby(after["queue"]).sum()
     assert added["999"] == pytest.approx(200) and added["101"] == 0
-    away = on_shift_count(shifts, starts) - on_shift_count(incident.available(shifts, context(starts, shifts)), starts)
-    inside = (starts.hour >= 15) & (starts.hour < 18)
-    assert (away[inside] > 0).all() and (away[~inside] == 0).all()
+    away = incident.simulation(sim_config(), context(starts, shifts)).abstractions
+    assert [(a.start, a.end) for a in away] == hours("2026-11-02", 15, 18)
+    assert {a.share for a in away} == {0.25}
 
 
 def test_sickness_adds_to_or_replaces_the_absence_rate():
@@ -196,8 +192,15 @@ def test_workforce_heads_follow_attrition_and_recruitment_month_by_month():
     ({"kind": "budget"}, ["give a cap: max_paid_hours, paid_hours_share"]),
     ({"kind": "workforce", "attrition_per_month": -0.1}, ["attrition_per_month must be from 0"]),
     ({"kind": "tsunami"}, ["kind must be one of surge, seasonal_peak"]),
-    ({"kind": "callbacks", "enabled": True}, ["'callbacks' is not available yet"]),
-    ({"kind": "random_pullouts"}, ["'random_pullouts' is not available yet"]),
+    ({"kind": "random_pullouts", "rate_per_hour": -0.1}, ["rate_per_hour must be from 0 to 6", "-0.1"]),
+    ({"kind": "random_pullouts", "rate_per_hour": 0.1, "mean_minutes": 0}, ["mean_minutes must be more than 0"]),
+    ({"kind": "random_pullouts", "duration": "gamma"}, ["duration must be one of exponential, lognormal, fixed"]),
+    ({"kind": "random_pullouts", "rate_per_hour": 5, "mean_minutes": 60}, ["away 99% of the time"]),
+    ({"kind": "random_pullouts", "rate": 0.1}, ["unknown key 'rate'", "rate_per_hour", "mean_minutes"]),
+    ({"kind": "callbacks", "accept_share": 1.5}, ["accept_share must be from 0 to 1", "1.5"]),
+    ({"kind": "callbacks", "enabled": "yes"}, ["enabled must be true or false"]),
+    ({"kind": "callbacks", "offer_above_wait_s": -5}, ["offer_above_wait_s must be at least 0"]),
+    ({"kind": "callbacks", "threshold": 60}, ["unknown key 'threshold'", "offer_above_wait_s", "success_share"]),
 ])
 def test_bad_changes_are_named_with_what_is_allowed(raw, fragments):
     with pytest.raises(InputError) as err:

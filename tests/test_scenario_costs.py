@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scenarios.costs import CostModel, extra_hours_cost, load_costs, roster_cost
+from scenarios.costs import CostModel, extra_hours_cost, load_costs, roster_cost, shift_costs
 from scenarios.errors import InputError
 
 TZ = "Europe/London"
@@ -73,6 +73,22 @@ def test_overtime_is_paid_at_its_rate_up_to_the_cap_then_agency():
     assert on_christmas.overtime == pytest.approx(4 * BASE * 2.0 * 1.15)   # double time beats x1.5
 
 
+def test_a_night_shift_across_a_bank_holiday_midnight_by_hand():
+    # Thursday 24 December 2026 19:00 to Christmas Day 07:00, unpaid hour 01:00-02:00:
+    #   19-20 Thursday evening   1 h, no premium (the night starts at 20:00)
+    #   20-24 Thursday night     4 h at the night premium 0.20
+    #   00-07 Christmas Day      6 paid h at the bank holiday premium 1.00 (beats the night's 0.20)
+    # 11 paid hours; base 14.695 (14.20 x 0.85 + 17.50 x 0.15); on-costs 30%:
+    #   14.695 x (11 + 4 x 0.20 + 6 x 1.00) x 1.30 = 14.695 x 17.8 x 1.3 = 340.0423
+    night = shifts(("2026-12-24 19:00", "2026-12-25 07:00"), ("2026-11-03 09:00", "2026-11-03 17:00"),
+                   breaks={0: ("2026-12-25 01:00", "2026-12-25 02:00")})
+    each = shift_costs(night, CostModel())
+    assert each[0] == pytest.approx(340.0423, abs=1e-9)
+    assert each[1] == pytest.approx(14.695 * 8 * 1.3, abs=1e-9)
+    total = roster_cost(night, CostModel())
+    assert total.hours == 19 and total.total == pytest.approx(each.sum(), rel=1e-12)
+
+
 @pytest.mark.parametrize("text, fragment", [
     ("on_cost_rate = -0.1\n", "on_cost_rate must be a number of at least 0"),
     ("overtime_multiplier = 0.9\n", "overtime_multiplier must be a number of at least 1"),
@@ -87,3 +103,19 @@ def test_bad_cost_files_are_named(tmp_path, text, fragment):
     with pytest.raises(InputError) as err:
         load_costs(path)
     assert str(path) in str(err.value) and fragment in str(err.value)
+
+
+def test_a_run_takes_its_pay_rules_from_roster_costs(tmp_path, capsys):
+    from scenarios.cli import main
+    from scenarios.config import load_scenario
+    from scenarios.pipeline import cost_model
+
+    (tmp_path / "pay.toml").write_text("night_premium = 0.25\n")
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[roster]\ncosts = "pay.toml"\n')
+    assert cost_model(load_scenario(plan)) == CostModel(night_premium=0.25)
+    assert cost_model(load_scenario(COSTS.parent / "demo.toml")) == CostModel()
+    plan.write_text('[roster]\ncosts = "missing.toml"\n')
+    assert main(["run", str(plan), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(plan) in err and "[roster] costs" in err and "missing.toml" in err

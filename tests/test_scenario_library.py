@@ -7,11 +7,11 @@ from scenarios.cli import main
 from scenarios.commands.scenarios_cmd import library_files
 from scenarios.stress_config import load_stress
 
-from stress_inputs import context, demand, grid, on_shift_count, pooled, roster
+from stress_inputs import context, demand, grid, on_shift_count, pooled, roster, sim_config
 
 LIBRARY = library_files()
 EXPECTED = {"new_years_eve_surge", "major_incident", "winter_sickness", "heatwave", "channel_shift_101_online",
-            "budget_cut_10pct", "attrition_12_months"}
+            "budget_cut_10pct", "attrition_12_months", "callbacks_101", "random_pullouts"}
 
 
 def test_the_library_ships_the_scenarios_finance_asked_for():
@@ -28,6 +28,7 @@ def test_every_shipped_scenario_loads_and_changes_its_inputs(name):
     starts = grid(7)
     frame, shifts, need = demand(starts), roster(starts, shifts=300), pooled(starts)
     ctx = context(starts, shifts, rebuilt=stress.roster == "rebuild")
+    config = sim_config(scenario=stress.baseline)
     changed = set()
     for change in stress.changes:
         if not change.demand(frame, ctx)["calls"].equals(frame["calls"]):
@@ -38,6 +39,8 @@ def test_every_shipped_scenario_loads_and_changes_its_inputs(name):
             changed.add("roster")
         if (on_shift_count(change.available(shifts, ctx), starts) < on_shift_count(shifts, starts)).any():
             changed.add("available")
+        if change.simulation(config, ctx) != config:
+            changed.add("simulation")
         if type(change).__name__ == "Overtime":
             changed.add("overtime policy")
     assert changed, f"{name} changes nothing"

@@ -140,7 +140,8 @@ def test_results_are_not_overwritten_unless_asked(compared, capsys):
     ("kind = 'channel_shift'\nshare = 1.5\n", ["[[changes]] #1 (channel_shift)", "share must be from 0 to 1"]),
     ("kind = 'sickness'\nextra_absence = -0.02\n", ["extra_absence must be from 0", "-0.02"]),
     ("kind = 'surge'\nmultiplier = 2\nstart_tme = '18:00'\n", ["unknown key 'start_tme'", "allowed keys", "start_time"]),
-    ("kind = 'callbacks'\nenabled = true\n", ["not available yet"]),
+    ("kind = 'random_pullouts'\nrate_per_hour = -1\n", ["(random_pullouts)", "rate_per_hour must be from 0"]),
+    ("kind = 'callbacks'\nqueue = '112'\n", ["(callbacks)", "queue '112' is not in the plan", "999, 101"]),
 ])
 def test_bad_scenario_files_are_one_line_errors_naming_file_and_key(compared, tmp_path, capsys, change, fragments):
     _, folder, files, _ = compared
@@ -160,3 +161,69 @@ def test_a_missing_baseline_is_named(tmp_path, capsys):
     code = main(["scenarios", "compare", str(path), "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "baseline 'nope.toml' not found" in err and "demo" in err
+
+
+TINY = """
+name = "tiny"
+seed = 3
+[data]
+history_days = 56
+[forecast]
+horizon_days = 1
+models = ["seasonal_naive"]
+backtest_origins = 0
+[roster]
+time_limit_s = 20
+threads = 1
+[simulation]
+replications = 2
+"""
+
+NATIVE = {   # changes the simulation draws itself, in each replication
+    "callbacks.toml": "baseline = 'tiny.toml'\n[[changes]]\nkind = 'callbacks'\noffer_above_wait_s = 30\n"
+                      "accept_share = 0.5\n",
+    "pullouts.toml": "baseline = 'tiny.toml'\n[[changes]]\nkind = 'random_pullouts'\nrate_per_hour = 0.5\n"
+                     "mean_minutes = 20\n",
+    "abstraction.toml": "baseline = 'tiny.toml'\n[[changes]]\nkind = 'abstraction'\nshare = 0.3\n"
+                        "start_time = '10:00'\nend_time = '12:00'\n",
+}
+
+
+def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers_or_dask(tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY)
+    for name, text in NATIVE.items():
+        (tmp_path / name).write_text(text)
+    files = [str(tmp_path / n) for n in ("tiny.toml", *NATIVE)]
+    for workers in (1, 2):
+        assert main(["scenarios", "compare", *files, "--workers", str(workers),
+                     "--out", str(tmp_path / f"w{workers}"), "--quiet"]) == 0
+    outs = [tmp_path / "w1", tmp_path / "w2"]
+    try:
+        import distributed
+    except ImportError:   # the 'dask' extra (in the test extras): without it, local processes only
+        distributed = None
+    if distributed is not None:
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                      dashboard_address=None) as cluster:
+            assert main(["scenarios", "compare", *files, "--scheduler", cluster.scheduler_address,
+                         "--out", str(tmp_path / "dask"), "--quiet"]) == 0
+        outs.append(tmp_path / "dask")
+    one = outs[0]
+    for other in outs[1:]:
+        assert (one / "comparison.csv").read_text() == (other / "comparison.csv").read_text()
+        for name in ("callbacks", "pullouts", "abstraction"):
+            assert (one / name / "kpi_intervals.csv").read_text() == (other / name / "kpi_intervals.csv").read_text()
+    table = pd.read_csv(one / "comparison.csv", dtype={"queue": str})
+    base, pulled = row(table, "tiny"), row(table, "pullouts")
+    assert pulled["service_level"] < base["service_level"] and pulled["cost_to_restore"] > 0
+    assert row(table, "abstraction")["service_level"] < base["service_level"]
+    callbacks = pd.read_csv(one / "callbacks" / "kpi_intervals.csv", dtype={"queue": str})
+    assert callbacks.loc[callbacks["queue"] == "101", "callbacks"].sum() > 0
+    assert row(table, "callbacks", "101")["abandon_rate"] < row(table, "tiny", "101")["abandon_rate"]
+
+
+def test_bad_workers_are_a_one_line_error_before_anything_runs(tmp_path, capsys):
+    code = main(["scenarios", "compare", "heatwave", "--workers", "0", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--workers: workers must be 1 or more, got 0" in err
+    assert not (tmp_path / "o").exists()

@@ -289,3 +289,61 @@ def test_bisection_agrees_with_a_linear_scan():
         m = erlang_a(scan, a, 200.0, 150.0, 30.0)
         ok = (m.service_level >= 0.85) & (m.abandon <= 0.03) & (m.asa <= 8.0) & (m.occupancy <= 0.9)
         assert n == scan[np.argmax(ok)]
+
+
+# ----------------------------------------------------------------------------- published worked examples
+
+
+def test_cran_erlangc_readme_example_to_six_significant_digits():
+    # CRAN package ErlangC (README, calculate_agents): 100 calls in 30 min, AHT 180 s, answer
+    # within 20 s; its search table for 11..14 agents, then 14 agents and 20 "shrinked" at 30%.
+    n = np.arange(11, 15)
+    m = erlang_c_measures(n, 10.0, 180.0, 20.0)
+    np.testing.assert_allclose(m.p_wait, [0.6821182, 0.4493882, 0.2852705, 0.1741319], rtol=1e-6)
+    np.testing.assert_allclose(m.service_level, [0.3896138, 0.640158, 0.7955948, 0.88835], rtol=1e-5)
+    np.testing.assert_allclose(m.asa, [122.78127684408, 40.4449401868444, 17.1162271821896,
+                                       7.83593701177724], rtol=1e-9)
+    np.testing.assert_allclose(m.occupancy, [0.9090909, 0.8333333, 0.7692308, 0.7142857], rtol=1e-6)
+    np.testing.assert_allclose(1 - m.p_wait, [0.3178818, 0.5506118, 0.7147295, 0.8258681], rtol=1e-6)
+    assert agents_needed(10.0, 180.0, service_level=0.8, answer_within_s=20, max_occupancy=0.85) == 14
+
+
+def test_published_rostered_positions_come_from_the_requirement_shrinkage():
+    # CRAN ErlangC agents_shrinked and pyworkforce positions: ceil(14 / 0.7) = 20; pyworkforce with
+    # occupancy <= 70%: 15 raw positions, 22 positions.
+    import pandas as pd
+
+    from scheduling.staffing import QueueTarget, requirement
+
+    starts = pd.date_range(pd.Timestamp("2026-11-02", tz="Europe/London"), periods=2, freq="30min")
+    demand = pd.DataFrame({"queue": "q", "interval_start": starts, "calls": 100.0, "aht": 180.0})
+    for cap, agents, heads in [(0.85, 14, 20), (0.7, 15, 22)]:
+        target = QueueTarget("q", service_level=0.8, answer_within_s=20, shrinkage=0.3, max_occupancy=cap)
+        req = requirement(demand, {"q": target})
+        assert (req["agents"] == agents).all() and (req["heads"] == heads).all()
+
+
+def test_erlang_a_mean_wait_of_all_callers_matches_pyworkforce():
+    # pyworkforce ErlangA reports ASA as E[queue] / lambda over ALL callers, abandoned ones
+    # included: 0.069919 min. Ours (answered callers only) is smaller: they waited less on average.
+    m = erlang_a(14, 10.0, 180.0, 300.0, 20.0)
+    assert round(float(m.mean_queue) / (10.0 / 180.0) / 60, 6) == 0.069919
+    assert float(m.asa) / 60 < 0.069919
+
+
+def test_patience_equal_to_handle_time_gives_poisson_number_in_system():
+    # theta = mu: every caller present leaves at rate mu, so N ~ Poisson(a) exactly and
+    # P(N = n) = e^-a a^n / n! is P(wait | n agents) - P(wait | n + 1 agents).
+    load = 12.5
+    n = np.arange(0, 41)
+    m = erlang_a(n, load, 240.0, 240.0, 10.0)
+    pmf = m.p_wait[:-1] - m.p_wait[1:]
+    expected = np.array([exp(-load) * load**k / factorial(k) for k in n[:-1]])
+    bulk = expected > 1e-6
+    np.testing.assert_allclose(pmf[bulk], expected[bulk], rtol=1e-6)
+    np.testing.assert_allclose(pmf, expected, atol=1e-12)
+    # and the mean queue is E[(N - n)+] under the same Poisson law
+    k = np.arange(0, 200)
+    weights = np.array([stats.poisson.pmf(k, load)])
+    np.testing.assert_allclose(m.mean_queue, (np.maximum(k[None, :] - n[:, None], 0) * weights).sum(axis=1),
+                               rtol=1e-8)

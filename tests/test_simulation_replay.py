@@ -73,3 +73,19 @@ def test_replications_on_a_dask_cluster_give_the_same_results():
         on_dask = simulate(log, agents(4), dataclasses.replace(CONFIG, scheduler=cluster.scheduler_address))
     here = simulate(log, agents(4), CONFIG)
     pd.testing.assert_frame_equal(here.calls, on_dask.calls)
+
+
+def test_a_batch_of_runs_on_one_executor_gives_each_run_its_own_results():
+    # several scenarios' replications share the workers; each result is the one simulate() gives
+    from simulation import simulate_batch
+
+    log, other = call_log(), call_log(300, seed=1)
+    patient = dataclasses.replace(CONFIG, replications=2, seed=5)
+    jobs = [(log, agents(4), CONFIG, None), (other, agents(3), patient, 9)]
+    batch = simulate_batch(jobs, workers=2)
+    for job, result in zip(jobs, batch):
+        alone = simulate(*job)
+        pd.testing.assert_frame_equal(result.calls, alone.calls)
+        pd.testing.assert_frame_equal(result.kpi, alone.kpi)
+        assert result.config is job[2]
+    assert simulate_batch([]) == []

@@ -133,3 +133,15 @@ def test_kpis_add_up_to_the_call_records():
     assert cell.service_level == pytest.approx(mine.within.mean())
     assert cell.asa == pytest.approx(mine[mine.answered].wait.mean())
     assert cell.offered == pytest.approx(len(mine) / CONFIG.replications)
+
+
+def test_confidence_intervals_stay_within_what_a_share_or_a_wait_can_be():
+    # two replications at 99% and 100% answered: the t-interval alone would reach past 100%
+    from simulation.kpi import mean_ci
+
+    mean, low, high = mean_ci(np.array([0.99, 1.0]))
+    assert high > 1.0
+    mean, low, high = mean_ci(np.array([0.99, 1.0]), lower=0.0, upper=1.0)
+    assert mean == pytest.approx(0.995) and high == 1.0 and 0.0 <= low < 0.99
+    _, low, _ = mean_ci(np.array([0.0, 0.02]), lower=0.0, upper=1.0)
+    assert low == 0.0

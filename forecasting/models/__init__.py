@@ -2,7 +2,8 @@
 
 Every model follows ``base.ForecastModel``. To add one, write a module with a
 ``ForecastModel`` subclass and register a zero-argument factory here under its
-``name`` (the shared conformance tests then run over it too). Models that can
+``name`` (the shared conformance tests then run over it too; before that,
+``forecasting.conformance.check_model(MyModel)`` lists every way it breaks the contract). Models that can
 use special days (public holidays, events) set ``uses_special_days = True``
 and take a ``special_days`` setting; ``make_model(name, special_days=...)``
 passes one in.

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..errors import InputError
-from .absence import Callbacks, Sickness
+from .absence import Sickness
 from .abstraction import Abstraction, MajorIncident, RandomPullouts
 from .base import Change, Context
+from .callers import Callbacks
 from .demand import ChannelShift, Heatwave, SeasonalPeak, Surge
 from .window import Window
 from .workforce import Budget, Overtime, Workforce

@@ -1,8 +1,8 @@
 """Sickness: a higher share of rostered shifts lost, whole, at random in each replication.
 
 This is the simulation's absence_rate (already native): each rostered shift is lost with this
-probability, drawn anew per replication. The baseline's rate is the queues' shrinkage unless the
-scenario file sets one.
+probability, drawn anew per replication. The baseline's rate is the queues' whole-shift shrinkage
+(sickness and leave, or one undivided figure) unless the scenario file sets one.
 """
 
 from __future__ import annotations
@@ -41,25 +41,3 @@ class Sickness(Change):
         if self.absence_rate is not None:
             return f"{self.KIND}: {self.absence_rate:.0%} of shifts lost"
         return f"{self.KIND}: {self.extra_absence:+.0%} of shifts lost on top of the baseline"
-
-
-@dataclass(frozen=True)
-class Callbacks(Change):
-    """101 callbacks (a virtual queue): not in the simulation yet, so refused rather than ignored."""
-
-    KIND = "callbacks"
-    SUMMARY = "101 callbacks on or off (NOT AVAILABLE YET)"
-    enabled: bool = True
-    offer_above_wait_s: float = 120.0
-    accept_share: float = 0.125
-    success_share: float = 0.965
-
-    def __post_init__(self):
-        callbacks_not_available()
-
-
-def callbacks_not_available() -> None:
-    """Wiring point for simulation's native callbacks (a virtual queue in SimulationConfig)."""
-    raise ValueError("kind 'callbacks' is not available yet: the simulation has no virtual queue "
-                     "(101 callbacks are being added to simulation/); a callbacks scenario cannot be "
-                     "simulated honestly until then")

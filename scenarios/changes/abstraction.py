@@ -1,94 +1,60 @@
-"""Staff on shift but not answering calls: abstraction for a window, and a major incident.
+"""Staff on shift but not answering calls: abstraction for a window, a major incident, and
+random pull-outs. All three are the simulation's own (SimulationConfig abstractions and
+pull_outs), drawn anew in each replication; the paid roster is untouched (abstracted staff are
+still paid) and so is the roster the simulation is given (available.csv).
 
-Until the simulation models abstraction windows itself (SimulationConfig abstraction, being
-added in simulation/), a window is applied to the shifts the simulation is given: in each
-interval of the window, round(share x heads on shift) handlers are taken off, their shifts cut
-around the time they are away. A handler taken off stays off while the window lasts and they
-are on shift (a person sent to an incident does not bounce back every 15 minutes); who is taken
-is drawn with the scenario's seed. The paid roster is untouched: abstracted staff are still paid.
+Abstraction: over each stretch of the window, the simulation takes round(share x handlers
+logged in at its start) away until it ends; a handler in a call finishes it first. Shifts come
+and go during a long window, so a stretch is re-drawn every hour (REDRAW): those who start
+their shift in the window are taken too, in proportion. Handlers on a break at a stretch's
+start are not counted (their break is already time off calls).
+
+Random pull-outs: each handler on shift is pulled out as a Poisson process (rate per hour
+logged in) for a random duration, independently of any pull-outs the baseline already draws
+(its on-shift shrinkage: breaks, training). For a rebuilt roster, and for the cost of restoring the
+targets, the heads required are grossed up by the share of time they take: with pull-outs at
+rate r lasting d on average, overlapping ones merge and a handler is away a share
+1 - exp(-r d) of the time (the M/G/infinity busy probability).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from scheduling.schema import BREAK_END, BREAK_START, END, REQUIRED, START, STAFF_ID
+from scheduling.schema import REQUIRED
+from simulation import Abstraction as SimAbstraction
+from simulation import PullOuts, SimulationConfig
 
-from .base import Change, Context, per_queue, share, window_rows
-from .cover import on_shift
+from .base import Change, Context, number, per_queue, share, text_choice, window_rows
 from .demand import Surge
 from .window import Window
 
-
-def remove_for_window(shifts: pd.DataFrame, starts: pd.DatetimeIndex, inside: np.ndarray,
-                      away_share: float, rng: np.random.Generator) -> pd.DataFrame:
-    """The shifts with round(away_share x on shift) handlers cut out of each interval of ``inside``.
-
-    Wiring point for simulation's native abstraction windows: replace the cut with a window
-    passed to the SimulationConfig once simulation/ supports it.
-    """
-    first, stop = on_shift(shifts, starts)
-    away: dict[int, list[int]] = {}
-    current: list[int] = []
-    for t in np.flatnonzero(inside):
-        on = np.flatnonzero((first <= t) & (t < stop))
-        target = math.floor(away_share * on.size + 0.5)
-        keep = [i for i in current if first[i] <= t < stop[i]]
-        if len(keep) > target:
-            keep = sorted(rng.choice(keep, size=target, replace=False).tolist())
-        elif len(keep) < target:
-            pool = np.setdiff1d(on, keep)
-            keep = sorted(keep + rng.choice(pool, size=target - len(keep), replace=False).tolist())
-        current = keep
-        for i in keep:
-            away.setdefault(i, []).append(int(t))
-    return cut_shifts(shifts, starts, away)
+REDRAW = pd.Timedelta(hours=1)
+DURATIONS = ("exponential", "lognormal", "fixed")
 
 
-def cut_shifts(shifts: pd.DataFrame, starts: pd.DatetimeIndex, away: dict[int, list[int]]) -> pd.DataFrame:
-    """Each shift i of ``away`` split around the intervals it is away (breaks clipped to the pieces)."""
-    if not away:
-        return shifts
-    first, stop = on_shift(shifts, starts)
-    pieces = []
-    for i, positions in away.items():
-        row = shifts.iloc[i]
-        gone = np.zeros(stop[i] - first[i], dtype=bool)
-        gone[np.asarray(positions) - first[i]] = True
-        for a, b in _runs(~gone):
-            begin = row[START] if a == 0 else starts[first[i] + a]
-            end = row[END] if first[i] + b >= stop[i] else starts[first[i] + b]
-            piece = _piece(row, begin, end)
-            if piece is not None:
-                pieces.append(piece)
-    kept = shifts.drop(index=shifts.index[list(away)])
-    out = pd.concat([kept, pd.DataFrame(pieces, columns=shifts.columns)], ignore_index=True)
-    out = out.astype(shifts.dtypes.to_dict())
-    return out.sort_values([START, STAFF_ID], kind="stable").reset_index(drop=True)
+def stretches(starts: pd.DatetimeIndex, inside: np.ndarray, step: pd.Timedelta,
+              redraw: pd.Timedelta = REDRAW) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """[start, end) times of the runs of ``inside``, each cut into pieces of at most ``redraw``."""
+    edges = np.diff(np.r_[0, inside.astype(np.int8), 0])
+    out = []
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        begin, end = starts[a], starts[b - 1] + step
+        while begin < end:
+            out.append((begin, min(begin + redraw, end)))
+            begin = begin + redraw
+    return out
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[a, b) runs where mask is True."""
-    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-
-
-def _piece(row: pd.Series, begin, end):
-    piece = row.copy()
-    piece[START], piece[END] = begin, end
-    if pd.notna(row[BREAK_START]):
-        b0, b1 = max(row[BREAK_START], begin), min(row[BREAK_END], end)
-        if b0 <= begin and b1 >= end:
-            return None  # nothing left but the break
-        if b1 <= b0:
-            piece[BREAK_START] = piece[BREAK_END] = pd.NaT
-        else:
-            piece[BREAK_START], piece[BREAK_END] = b0, b1
-    return piece
+def with_abstractions(config: SimulationConfig, windows, away_share: float) -> SimulationConfig:
+    """``config`` with away_share of the handlers on shift away over each (start, end) window."""
+    added = tuple(SimAbstraction(start=a, end=b, share=away_share) for a, b in windows)
+    return dataclasses.replace(config, abstractions=config.abstractions + added)
 
 
 def gross_up(pooled: pd.DataFrame, inside: np.ndarray, away_share: float) -> pd.DataFrame:
@@ -117,8 +83,10 @@ class Abstraction(Change):
     def required(self, pooled: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         return gross_up(pooled, self._inside(pooled["interval_start"]), self.share)
 
-    def available(self, shifts: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-        return remove_for_window(shifts, ctx.starts, self._inside(ctx.starts), self.share, ctx.rng(self))
+    def simulation(self, config: SimulationConfig, ctx: Context) -> SimulationConfig:
+        if self.share == 0:
+            return config
+        return with_abstractions(config, stretches(ctx.starts, self._inside(ctx.starts), ctx.interval), self.share)
 
     def describe(self) -> str:
         return f"{self.KIND}: {self.share:.0%} of handlers on shift away, {self.window.describe()}"
@@ -151,8 +119,8 @@ class MajorIncident(Change):
     def required(self, pooled, ctx):
         return self._away.required(pooled, ctx)
 
-    def available(self, shifts, ctx):
-        return self._away.available(shifts, ctx)
+    def simulation(self, config, ctx):
+        return self._away.simulation(config, ctx)
 
     def describe(self) -> str:
         return (f"{self.KIND}: {self._spike.describe().split(': ', 1)[1]}; "
@@ -161,20 +129,43 @@ class MajorIncident(Change):
 
 @dataclass(frozen=True)
 class RandomPullouts(Change):
-    """Handlers pulled out at random moments (an urgent job, a welfare call) for a while."""
+    """Handlers pulled out at random moments (an urgent job, a welfare call) for a while.
+
+    rate_per_hour: pull-outs per handler per hour on shift (0.05: one every 20 hours);
+    mean_minutes: their mean length; duration: 'exponential', 'lognormal' (with duration_cv)
+    or 'fixed'.
+    """
 
     KIND = "random_pullouts"
-    SUMMARY = "handlers pulled out at random (NOT AVAILABLE YET)"
-    per_handler_per_day: float = 0.0
+    SUMMARY = "handlers pulled out at random moments for a while (drawn per replication)"
+    rate_per_hour: float = 0.0
     mean_minutes: float = 30.0
+    duration: str = "exponential"
+    duration_cv: float = 1.0
 
     def __post_init__(self):
-        random_pullouts_not_available()
+        number("rate_per_hour", self.rate_per_hour, low=0, high=6)
+        number("mean_minutes", self.mean_minutes, low=0, high=24 * 60, low_open=True)
+        text_choice("duration", self.duration, DURATIONS)
+        number("duration_cv", self.duration_cv, low=0, low_open=True)
+        if self.away_share() >= 0.95:
+            raise ValueError(f"rate_per_hour {self.rate_per_hour:g} x mean_minutes {self.mean_minutes:g} would keep "
+                             f"handlers away {self.away_share():.0%} of the time; it must be below 95%")
 
+    def away_share(self) -> float:
+        """Share of on-shift time a handler is away (overlapping pull-outs merge)."""
+        return 1 - math.exp(-self.rate_per_hour * self.mean_minutes / 60)
 
-def random_pullouts_not_available() -> None:
-    """Wiring point for simulation's native random pull-outs (drawn per replication)."""
-    raise ValueError("kind 'random_pullouts' is not available yet: pull-outs must be drawn anew in "
-                     "each replication, which needs the simulation's own pull-outs (being added to "
-                     "simulation/); use kind 'abstraction' for a known window, or 'sickness' for "
-                     "whole shifts lost at random")
+    def required(self, pooled: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+        return gross_up(pooled, np.ones(len(pooled), dtype=bool), self.away_share())
+
+    def simulation(self, config: SimulationConfig, ctx: Context) -> SimulationConfig:
+        # on top of any the baseline has (its on-shift shrinkage, another change): independent kinds
+        pull_outs = PullOuts(rate_per_hour=float(self.rate_per_hour), mean_duration_s=60.0 * self.mean_minutes,
+                             duration=self.duration, duration_cv=float(self.duration_cv))
+        return dataclasses.replace(config, pull_outs=config.pull_out_kinds + (pull_outs,))
+
+    def describe(self) -> str:
+        return (f"{self.KIND}: {self.rate_per_hour:g} per handler per hour on shift, "
+                f"{self.mean_minutes:g} minutes on average ({self.duration}), "
+                f"{self.away_share():.1%} of on-shift time away")

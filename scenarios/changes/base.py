@@ -1,7 +1,7 @@
 """What every change is: a frozen dataclass read from one [[changes]] table, and pure
 functions from the pipeline's inputs to the scenario's inputs.
 
-A change may act at any of five points, each a function returning a new table or value and
+A change may act at any of six points, each a function returning a new table or value and
 leaving its input alone (the default passes it through):
 
     demand(frame, ctx)             the forecast table: calls per queue and interval
@@ -9,8 +9,11 @@ leaving its input alone (the default passes it through):
     required(pooled, ctx)          heads to roster per interval (for a rebuilt roster, and for
                                    the cost of restoring the targets)
     roster(shifts, pooled, ctx)    the paid roster (a budget cap, leavers)
-    available(shifts, ctx)         who is there to answer (abstraction), which is what the
-                                   simulation sees; the paid roster is still what is paid
+    available(shifts, ctx)         the shifts the simulation is given; the paid roster is
+                                   still what is paid
+    simulation(config, ctx)        the simulation's configuration (simulation.SimulationConfig):
+                                   what the simulation models itself and draws anew in each
+                                   replication (abstraction windows, random pull-outs, callbacks)
 
 ``ctx`` carries the plan's interval grid, its queues and a seed, so a change that draws
 (which handlers are abstracted, who leaves) is the same for the same scenario and seed.
@@ -26,6 +29,8 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 import pandas as pd
+
+from simulation import SimulationConfig
 
 from ..errors import InputError
 from .window import WINDOW_KEYS, Window, window_from
@@ -74,6 +79,9 @@ class Change:
 
     def available(self, shifts: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         return shifts
+
+    def simulation(self, config: SimulationConfig, ctx: Context) -> SimulationConfig:
+        return config
 
     def describe(self) -> str:
         return self.KIND

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 from pathlib import Path
 
 from ..errors import InputError
 from ..progress import Progress
 from .common import add_parser, out_options
 
-BACKTEST_FILES = ("leaderboard.csv", "forecasts.csv", "by_lead.csv", "by_time_of_day.csv")
+BACKTEST_FILES = ("leaderboard.csv", "forecasts.csv", "by_lead.csv", "by_time_of_day.csv", "report.html")
 RUN_FILES = ("forecast.csv", "backtest.csv")
 LONG_FILES = ("daily.csv", "intervals.csv", "daily.png")
 INTERVALS = (15, 30, 60)
 
 
 def register(sub) -> None:
-    group = sub.add_parser("forecast", help="forecast calls on their own: backtest models or forecast ahead",
-                           description="Forecast calls on their own: backtest models or forecast ahead.")
+    group = add_parser(sub, "forecast", "forecast calls on their own: backtest models or forecast ahead",
+                       ["controlroom forecast backtest --data calls.csv --out bt --models seasonal_naive,mstl",
+                        "controlroom forecast run --data calls.csv --out fc --horizon-days 28 --calibrate",
+                        "controlroom forecast long-range --data calls.csv --out finance --holidays GB-ENG"])
     commands = group.add_subparsers(dest="forecast_command", required=True, metavar="SUBCOMMAND")
 
     backtest = add_parser(commands, "backtest",
@@ -39,6 +42,8 @@ def register(sub) -> None:
     _holiday_option(backtest)
     backtest.add_argument("--no-total", action="store_true",
                           help="do not add the queue ALL (all queues summed) when there are several")
+    backtest.add_argument("--window-days", type=int, default=14,
+                          help="days of forecast against actual drawn in the plots and report (default 14)")
     out_options(backtest, default="controlroom-backtest")
     backtest.set_defaults(handler=_backtest)
 
@@ -150,8 +155,11 @@ def _backtest(args: argparse.Namespace) -> int:
     from forecasting.harness import HarnessSettings, add_total, run_backtest
 
     from ..forecast_plots import PLOT_FILES, best_models, write_plots
+    from ..report.backtest_report import backtest_report
 
     progress = Progress(quiet=args.quiet).begin("backtest")
+    if args.window_days < 1:
+        raise InputError(f"--window-days must be a whole number of days >= 1, got {args.window_days}")
     models = _models(args.models)
     settings = HarnessSettings(origins=args.origins, step_days=args.step_days, horizon_days=args.horizon_days,
                                refit_every_days=_refit(args.refit_every), warmup_origins=args.warmup_origins,
@@ -166,7 +174,8 @@ def _backtest(args: argparse.Namespace) -> int:
               "by_lead.csv": report.by_lead, "by_time_of_day.csv": report.by_time_of_day}
     for name, frame in tables.items():
         frame.to_csv(out / name, index=False, float_format="%.6g")
-    write_plots(report, out)
+    write_plots(report, out, days=args.window_days)
+    backtest_report(tables, _backtest_inputs(args, history, report.leaderboard, out), out, days=args.window_days)
     board = report.leaderboard
     interval = board[board["level"] == "interval"]
     for horizon in ("day_ahead", "week_ahead"):
@@ -177,6 +186,30 @@ def _backtest(args: argparse.Namespace) -> int:
                   f"seasonal naive; 80%/95% coverage {row['coverage_80']:.1%}/{row['coverage_95']:.1%}")
     print(f"results in {out}/ ({', '.join(BACKTEST_FILES + PLOT_FILES)})")
     return 0
+
+
+def _backtest_inputs(args: argparse.Namespace, history, board, out: Path) -> dict[str, object]:
+    """What the report states so a reader can run the same backtest again."""
+    from .. import __version__
+    from ..report.page import shown_path
+
+    models = ",".join(dict.fromkeys(board["model"]))
+    words = ["controlroom", "forecast", "backtest", "--data", shown_path(args.data),
+             "--interval", str(args.interval), "--timezone", args.timezone]
+    words += ["--queues", args.queues] if args.queues else []
+    words += ["--models", models, "--origins", str(args.origins), "--step-days", str(args.step_days),
+              "--horizon-days", str(args.horizon_days), "--refit-every", args.refit_every,
+              "--warmup-origins", str(args.warmup_origins), "--window-days", str(args.window_days),
+              "--holidays", args.holidays]
+    words += ["--no-calibrate"] * args.no_calibrate + ["--no-total"] * args.no_total
+    starts = history["interval_start"]
+    return {"data": shown_path(args.data), "history": f"{starts.min():%Y-%m-%d %H:%M} to {starts.max():%Y-%m-%d %H:%M}",
+            "queues": ", ".join(dict.fromkeys(board["queue"].astype(str))), "models": models,
+            "origins": f"{args.origins}, one every {args.step_days} day(s), plus {args.warmup_origins} warm-up",
+            "horizon": f"{args.horizon_days} days", "interval": f"{args.interval} minutes",
+            "timezone": args.timezone, "refit every": args.refit_every,
+            "calibrated": "no" if args.no_calibrate else "yes", "version": __version__,
+            "command": shlex.join(words + ["--out", shown_path(out)])}
 
 
 def _run(args: argparse.Namespace) -> int:

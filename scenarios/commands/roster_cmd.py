@@ -30,14 +30,20 @@ difference at --hourly-cost, and each rule broken, per person and day, naming th
 (rest, weekly_rest, max_consecutive, max_minutes, ...), marking the ones the change creates.
 """
 
+# benchmark's own outcome besides the shared exit codes
+NO_ROSTER = (("1", "benchmark: no roster found in the time limit, or the roster breaks a hard rule"),)
+
 
 def register(sub) -> None:
     roster = add_parser(sub, "roster", "named-person rosters: the Curtois-Qu benchmark and roster checks",
-                        "controlroom roster benchmark Instance1.txt --out solution.csv --time-limit 60")
+                        ["controlroom roster benchmark Instance1.txt --out solution.csv --time-limit 60",
+                         "controlroom roster check roster.csv --requirement req.csv --change request.csv"],
+                        NO_ROSTER)
     inner = roster.add_subparsers(dest="roster_command", required=True, metavar="SUBCOMMAND")
 
     bench = add_parser(inner, "benchmark", "solve a Curtois-Qu benchmark instance with the named-roster model",
-                       "controlroom roster benchmark Instance1.txt --out solution.csv --time-limit 60")
+                       "controlroom roster benchmark Instance1.txt --out solution.csv --time-limit 60",
+                       NO_ROSTER)
     bench.add_argument("instance", type=Path, help="instance file in the benchmark's text format")
     bench.add_argument("--out", type=Path, required=True, help="solution CSV to write (employee,day,shift)")
     bench.add_argument("--time-limit", type=float, default=60.0, help="seconds for the solver (default 60)")
@@ -49,7 +55,8 @@ def register(sub) -> None:
 
     chk = add_parser(inner, "check", "check a roster, or one person's proposed change to it, "
                      "against the requirement and the working-time rules",
-                     "controlroom roster check roster.csv --requirement req.csv --change request.csv")
+                     ["controlroom roster check roster.csv --requirement req.csv --change request.csv",
+                      "controlroom roster check roster.csv --requirement req.csv --export roster-files"])
     chk.epilog = CHECK_HELP + "\n" + chk.epilog
     chk.add_argument("roster", type=Path, help="existing roster CSV (see below)")
     chk.add_argument("--requirement", type=Path, help="required heads per interval CSV (see below)")

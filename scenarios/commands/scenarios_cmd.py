@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +31,12 @@ def register(sub) -> None:
                           "each names (e.g. the library's scenarios on your own force)")
     cmp.add_argument("--horizon-days", type=int, help="plan this many days instead of the baselines' own")
     cmp.add_argument("--replications", type=int, help="simulate this many replications instead")
+    cmp.add_argument("--workers", type=int,
+                     help="local processes simulating the scenarios' replications, all in one batch "
+                          "(default: the first baseline's [simulation] workers); results do not depend on it")
+    cmp.add_argument("--scheduler", metavar="ADDRESS",
+                     help="a Dask scheduler to simulate on instead, e.g. tcp://10.0.0.5:8786 "
+                          "(default: the first baseline's [simulation] scheduler; needs the 'dask' extra)")
     cmp.add_argument("--out", type=Path, default=Path("controlroom-scenarios"),
                      help="folder for the results (default: controlroom-scenarios)")
     cmp.add_argument("--force", action="store_true", help="overwrite results already in --out")
@@ -64,27 +71,63 @@ def _compare(args: argparse.Namespace) -> int:
     from ..comparison import compare, with_settings, write_comparison
     from ..config import load_scenario
     from ..costs import CostModel, load_costs
+    from ..pipeline import cost_model
     from ..stress_config import load_stress, rebase
+    from ..report.compare_report import compare_report
     from ..stress_plots import write_plots
 
-    costs = load_costs(args.costs) if args.costs else CostModel()
     scenarios = [load_stress(resolve(a)) for a in args.scenarios]
     if args.baseline is not None:
         base = load_scenario(args.baseline)
         scenarios = [rebase(s, base) for s in scenarios]
-    if args.horizon_days is not None or args.replications is not None:
+    # Without --costs, the baseline's own pay rules ([roster] costs), as its run prices its roster.
+    costs = load_costs(args.costs) if args.costs else cost_model(scenarios[0].baseline) if scenarios else CostModel()
+    overrides = {"horizon_days": args.horizon_days, "replications": args.replications,
+                 "workers": args.workers, "scheduler": args.scheduler}
+    if any(v is not None for v in overrides.values()):
         try:
-            scenarios = [rebase(s, with_settings(s.baseline, horizon_days=args.horizon_days,
-                                                 replications=args.replications)) for s in scenarios]
+            scenarios = [rebase(s, with_settings(s.baseline, **overrides)) for s in scenarios]
         except ValueError as exc:
-            raise InputError(f"--horizon-days/--replications: {exc}") from None
+            given = "/".join(f"--{k.replace('_', '-')}" for k, v in overrides.items() if v is not None)
+            raise InputError(f"{given}: {exc}") from None
     out = _prepare(args.out, args.force)
     progress = Progress(quiet=args.quiet)
-    comparison = compare(scenarios, costs, progress)
+    comparison = compare(scenarios, costs, progress, workers=args.workers, scheduler=args.scheduler)
     write_comparison(comparison, out)
     write_plots(comparison, out)
+    compare_report(comparison, _inputs(args, scenarios, out), out)
     print(comparison_text(comparison.table, costs.currency, out))
     return 0
+
+
+def _inputs(args: argparse.Namespace, scenarios, out: Path) -> dict[str, object]:
+    """What the report states so a reader can run the same comparison again."""
+    from .. import __version__
+    from ..report.page import shown_path
+
+    named = [shown_path(a) if Path(a).is_file() else a for a in args.scenarios]
+    words = ["controlroom", "scenarios", "compare", *named]
+    for option, value in (("--costs", args.costs), ("--baseline", args.baseline)):
+        words += [option, shown_path(value)] if value is not None else []
+    for option, value in (("--horizon-days", args.horizon_days), ("--replications", args.replications)):
+        words += [option, str(value)] if value is not None else []
+    first = scenarios[0].baseline
+    return {"scenarios": ", ".join(named), "reference": scenarios[0].name,
+            "baselines": ", ".join(dict.fromkeys(shown_path(s.baseline_key) if Path(s.baseline_key).is_file()
+                                                 else s.baseline_key for s in scenarios)),
+            "seed": ", ".join(dict.fromkeys(str(s.baseline.seed) for s in scenarios)),
+            "horizon": f"{first.forecast.horizon_days} days", "replications": first.simulation.replications,
+            "costs": _costs_shown(args, first, shown_path),
+            "version": __version__, "command": shlex.join(words + ["--out", shown_path(out)])}
+
+
+def _costs_shown(args: argparse.Namespace, baseline, shown_path) -> str:
+    """Which pay rules priced the comparison, as _compare chose them."""
+    if args.costs:
+        return shown_path(args.costs)
+    path = baseline.costs_path()
+    return (f"{shown_path(path)} (the baseline's [roster] costs)" if path
+            else "built-in pay rules (as scenarios/costs.toml)")
 
 
 def _prepare(out: Path, force: bool) -> Path:

@@ -18,13 +18,7 @@ def demand_chart(history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *,
     hist = history[history["queue"] == queue].sort_values("interval_start")
     hist = hist[hist["interval_start"] >= hist["interval_start"].max() - pd.Timedelta(days=history_days)]
     fig = go.Figure()
-    for lo, hi, alpha, name in (("calls_p2.5", "calls_p97.5", 0.15, "95% band"),
-                                ("calls_p10", "calls_p90", 0.3, "80% band")):
-        if lo in fc and hi in fc:
-            fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc[hi], line=dict(width=0),
-                                     showlegend=False, hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc[lo], line=dict(width=0), fill="tonexty",
-                                     fillcolor=BAND.format(alpha), name=name))
+    add_bands(fig, fc)
     fig.add_trace(go.Scatter(x=hist["interval_start"], y=hist["calls"], name="history",
                              line=dict(color="#555", width=1)))
     fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc["calls"], name="forecast (mean)",
@@ -33,6 +27,76 @@ def demand_chart(history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *,
     _mark_holidays(fig, start, fc["interval_start"].max(), country)
     fig.update_layout(title=f"{queue}: calls per interval, history and forecast",
                       yaxis_title="calls per interval", hovermode="x unified")
+    return fig
+
+
+def add_bands(fig: go.Figure, rows: pd.DataFrame) -> None:
+    """The 95% and 80% prediction bands of ``rows`` (forecast columns), where it has them."""
+    for lo, hi, alpha, name in (("calls_p2.5", "calls_p97.5", 0.15, "95% band"),
+                                ("calls_p10", "calls_p90", 0.3, "80% band")):
+        if lo in rows and hi in rows:
+            fig.add_trace(go.Scatter(x=rows["interval_start"], y=rows[hi], line=dict(width=0),
+                                     showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=rows["interval_start"], y=rows[lo], line=dict(width=0), fill="tonexty",
+                                     fillcolor=BAND.format(alpha), name=name))
+
+
+def forecast_vs_actual(rows: pd.DataFrame, title: str) -> go.Figure:
+    """Backtest pairs in time order: the forecast with its bands, and what happened."""
+    rows = rows.sort_values("interval_start")
+    fig = go.Figure()
+    add_bands(fig, rows)
+    fig.add_trace(go.Scatter(x=rows["interval_start"], y=rows["calls"], name="forecast (mean)",
+                             line=dict(color=BAND.format(1), width=1.5)))
+    fig.add_trace(go.Scatter(x=rows["interval_start"], y=rows["actual"], name="actual",
+                             line=dict(color="#222", width=0.8)))
+    fig.update_layout(title=title, yaxis_title="calls per interval", hovermode="x unified")
+    return fig
+
+
+def lines(frame: pd.DataFrame, x: str, y: str, by: str, *, title: str, x_title: str, y_title: str,
+          reference: float | None = None, reference_name: str = "", percent: bool = False) -> go.Figure:
+    """One line per value of ``by`` (in order of appearance), with an optional horizontal reference."""
+    fig = go.Figure()
+    for name, rows in frame.groupby(by, sort=False):
+        fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=str(name), mode="lines+markers",
+                                 marker=dict(size=4), line=dict(width=1.5)))
+    if reference is not None:
+        fig.add_hline(y=reference, line=dict(color="black", dash="dash", width=1),
+                      annotation_text=reference_name, annotation_position="bottom right")
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, hovermode="x unified")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def bars(frame: pd.DataFrame, x, y: str, by: str, *, title: str, y_title: str,
+         low: str | None = None, high: str | None = None, reference: float | None = None,
+         reference_name: str = "", percent: bool = False) -> go.Figure:
+    """Grouped bars: one colour per value of ``by``; ``x`` a column, or two (a two-level axis);
+    ``low``/``high`` columns draw an interval on each bar."""
+    fig = go.Figure()
+    for name, rows in frame.groupby(by, sort=False):
+        xs = [rows[c].astype(str).tolist() for c in x] if isinstance(x, list) else rows[x].astype(str)
+        error = None
+        if low and high:
+            error = dict(type="data", symmetric=False, array=(rows[high] - rows[y]).clip(lower=0),
+                         arrayminus=(rows[y] - rows[low]).clip(lower=0), thickness=1)
+        fig.add_trace(go.Bar(x=xs, y=rows[y], name=str(name), error_y=error))
+    if reference is not None:
+        fig.add_hline(y=reference, line=dict(color="black", dash="dash", width=1),
+                      annotation_text=reference_name, annotation_position="top right")
+    fig.update_layout(title=title, yaxis_title=y_title, barmode="group")
+    fig.update_yaxes(rangemode="tozero")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def stacked_bars(frame: pd.DataFrame, x: str, parts: dict[str, str], *, title: str, y_title: str) -> go.Figure:
+    """One bar per row of ``frame``, stacked from the columns ``parts`` (column -> legend name)."""
+    fig = go.Figure([go.Bar(x=frame[x].astype(str), y=frame[column], name=name) for column, name in parts.items()])
+    fig.update_layout(title=title, yaxis_title=y_title, barmode="stack")
     return fig
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f0f2f5}
 .met{color:#1b7f3b;font-weight:600}.missed{color:#b3261e;font-weight:600}
+#inputs td,#inputs th{text-align:left}tr.best td{background:#e3f1e7;font-weight:600}
 .chart{min-height:360px}
 nav a{margin-right:14px;color:#0b2545}
 """
@@ -33,15 +36,17 @@ class Section:
 
     title: str
     note: str = ""
-    parts: list[str] = field(default_factory=list)
+    parts: list[str | go.Figure] = field(default_factory=list)  # markup, or figures drawn by Report.html
 
     def chart(self, figure: go.Figure) -> "Section":
         figure.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=50, b=40))
-        self.parts.append(_figure_html(figure))
+        self.parts.append(figure)
         return self
 
-    def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None) -> "Section":
-        self.parts.append(_table_html(frame, classes or {}))
+    def table(self, frame: pd.DataFrame, *, classes: dict[str, str] | None = None,
+              rows: list[str] | None = None) -> "Section":
+        """``classes`` styles cells by their text (e.g. "missed"), ``rows`` styles whole rows (e.g. "best")."""
+        self.parts.append(_table_html(frame, classes or {}, rows))
         return self
 
     def text(self, paragraph: str) -> "Section":
@@ -66,7 +71,9 @@ class Report:
 
     def html(self) -> str:
         nav = " ".join(f'<a href="#{s.anchor}">{html.escape(s.title)}</a>' for s in self.sections)
-        body = "\n".join(_section_html(s) for s in self.sections)
+        # Charts numbered in page order, not plotly's random ids: the same run writes the same page.
+        numbers = itertools.count(1)
+        body = "\n".join(_section_html(s, numbers) for s in self.sections)
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(self.title)}</title><style>{STYLE}</style>"
@@ -82,34 +89,49 @@ class Report:
         return path
 
 
-def _figure_html(figure: go.Figure) -> str:
+def shown_path(path: Path | str) -> str:
+    """A path as a reader should see it: relative to the current folder when inside it, so a report
+    does not show (or depend on) where one machine keeps its files."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _figure_html(figure: go.Figure, number: int) -> str:
     return '<div class="chart">' + pio.to_html(
-        figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
-    ) + "</div>"
+        figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{number}",
+        config={"displaylogo": False, "responsive": True}) + "</div>"
 
 
-def _table_html(frame: pd.DataFrame, classes: dict[str, str]) -> str:
+def _table_html(frame: pd.DataFrame, classes: dict[str, str], row_classes: list[str] | None = None) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    row_classes = row_classes or [""] * len(frame)
     rows = []
-    for record in frame.itertuples(index=False):
+    for record, row_class in zip(frame.itertuples(index=False), row_classes):
         cells = []
         for value in record:
             text = _cell(value)
             css = classes.get(text, "")
             cells.append(f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        opening = f'<tr class="{row_class}">' if row_class else "<tr>"
+        rows.append(opening + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _cell(value) -> str:
+    if isinstance(value, float) and value != value:
+        return "–"  # NaN: not applicable (e.g. a test of the baseline against itself)
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
 
 
-def _section_html(section: Section) -> str:
+def _section_html(section: Section, numbers: Iterator[int]) -> str:
     note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
-    return f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{note}{"".join(section.parts)}</section>'
+    parts = "".join(_figure_html(p, next(numbers)) if isinstance(p, go.Figure) else p for p in section.parts)
+    return f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>{note}{parts}</section>'
 
 
 def _inputs_html(inputs: dict[str, object]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from . import charts
-from .page import Report, Section
+from .page import Report, Section, shown_path
 
 
 def pipeline_report(history: pd.DataFrame, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
@@ -17,7 +17,7 @@ def pipeline_report(history: pd.DataFrame, tables: dict[str, pd.DataFrame], summ
     report = Report(
         title=f"controlroom: {summary['inputs'].get('scenario', 'run')}",
         subtitle=f"{summary['horizon']['days']} days from {summary['horizon']['start'][:10]}",
-        inputs=summary["inputs"],
+        inputs=_shown_inputs(summary["inputs"]),
     )
     _verdict(report, summary)
     _demand(report, history, tables["forecast.csv"])
@@ -27,6 +27,15 @@ def pipeline_report(history: pd.DataFrame, tables: dict[str, pd.DataFrame], summ
     _service(report, tables["kpi_intervals.csv"], summary)
     _roster(report, tables["roster.csv"], summary)
     return report.write(Path(out) / "report.html")
+
+
+def _shown_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The run's inputs with its files shown relative to the current folder where they are inside it."""
+    shown = dict(inputs)
+    for key in ("scenario_file", "data"):
+        if key in shown and Path(str(shown[key])).is_file():
+            shown[key] = shown_path(shown[key])
+    return shown
 
 
 def _verdict(report: Report, summary: dict[str, Any]) -> None:
