@@ -45,6 +45,7 @@ class CallDraws:
     handle: np.ndarray
     patience: np.ndarray
     kind: np.ndarray | None = None  # behaviour.FIRST/REDIAL/REPEAT; None: all first calls
+    delay: np.ndarray | None = None  # seconds from arrival until a handler can take it; None: 0
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -111,8 +112,25 @@ def draw_calls(demand: Demand, config: SimulationConfig, rng: np.random.Generato
     arrival = (interval + rng.random(cell.size)) * demand.timeline.interval_s
     handle = _handle_times(demand.aht.ravel()[cell], queue, config, rng.random(cell.size))
     patience = _patience(queue, config, rng.random(cell.size))
+    delay = offer_delays(queue, config, rng)
     order = np.argsort(arrival, kind="stable")
-    return CallDraws(arrival[order], queue[order], interval[order], handle[order], patience[order])
+    return CallDraws(arrival[order], queue[order], interval[order], handle[order], patience[order],
+                     delay=None if delay is None else delay[order])
+
+
+def offer_delays(queue: np.ndarray, config: SimulationConfig, rng: np.random.Generator) -> np.ndarray | None:
+    """Each call's offer delay (QueueConfig.offer_delay), or None when no queue has one. The
+    uniforms are drawn only then, after every other draw, so runs without delays keep their
+    random numbers."""
+    if all(q.offer_delay is None for q in config.queues):
+        return None
+    u = rng.random(len(queue))
+    out = np.zeros(len(queue))
+    for q, qc in enumerate(config.queues):
+        mine = queue == q
+        if qc.offer_delay is not None and mine.any():
+            out[mine] = qc.offer_delay.sample(u[mine])
+    return out
 
 
 def _day_multipliers(demand: Demand, cv: float, rng: np.random.Generator) -> np.ndarray:

@@ -84,6 +84,14 @@ class Router:
             wake, handler.wake = handler.wake, None
             wake.succeed(i)
 
+    def hang_up(self, i: int) -> None:
+        """A caller who hung up before being offered (see QueueConfig.offer_delay): abandoned;
+        one who would redial still does."""
+        book = self.book
+        if self.behaviour is not None and book.redial_to[i] >= 0:
+            again = self.deadline[i] + self.behaviour.rng.exponential(self.behaviour.redial_delay[self.queue[i]])
+            self.env.timeout(max(again - self.env.now, 0.0)).callbacks.append(lambda _, i=i: self._redial(i))
+
     def _arrive_with_behaviour(self, i: int) -> None:
         """A call arrives when callers may redial or take a callback."""
         book, q = self.book, self.queue[i]

@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import schema as S
 from .errors import SimulationError
+from .patience import EmpiricalPatience
 from .timeline import Timeline
 
 AGENT, SERVICE_START, SERVICE_END = "agent", "service_start", "service_end"
@@ -132,6 +133,41 @@ def gap_between_calls_under_load(log: pd.DataFrame, min_waiting: int = 2, max_ga
     waiting = np.searchsorted(arrival, at, side="right") - np.searchsorted(leave, at, side="right")
     keep = (waiting >= min_waiting) & np.isfinite(gap) & (gap >= 0) & (gap < max_gap_s)
     return gap[keep]
+
+
+def offer_delay_from_log(log: pd.DataFrame, delayed, prompt, window_s: float = 60.0) -> EmpiricalPatience:
+    """The distribution of the time ``delayed`` callers wait before any handler can take them,
+    from moments when handlers were plainly free: nobody was waiting when the call arrived and a
+    ``prompt`` caller (a class answered at once when a handler is free) arriving within
+    ``window_s`` either side was answered without waiting. The waits of the delayed class's
+    answered calls at such moments are the delay (plus the little queueing left).
+
+    delayed, prompt: boolean masks over the log's rows (e.g. log.priority > 0 and == 0).
+    """
+    delayed, prompt = np.asarray(delayed, bool), np.asarray(prompt, bool)
+    if not delayed.any() or not prompt.any():
+        raise SimulationError("call log: estimating an offer delay needs calls of both classes "
+                              f"(delayed: {int(delayed.sum())}, prompt: {int(prompt.sum())})")
+    t = _epoch_s(log[S.ARRIVAL])
+    wait = log["wait"].to_numpy(float)
+    answered = ~log["abandoned"].astype(bool).to_numpy()
+    waiting = _waiting_at(t, t, wait)
+    free = np.sort(t[prompt & answered & (wait == 0)])
+    near_free = np.searchsorted(free, t + window_s, side="right") > np.searchsorted(free, t - window_s, side="left")
+    sample = wait[delayed & answered & (waiting == 0) & near_free]
+    if len(sample) < 30:
+        raise SimulationError(f"call log: only {len(sample)} calls of the delayed class arrived while handlers "
+                              "were plainly free; too few to estimate an offer delay")
+    times, counts = np.unique(sample, return_counts=True)
+    survival = np.clip(1.0 - np.cumsum(counts) / len(sample), 0.0, 1.0)
+    return EmpiricalPatience(tuple(times.tolist()), tuple(survival.tolist()), None)
+
+
+def _waiting_at(at: np.ndarray, arrival: np.ndarray, wait: np.ndarray) -> np.ndarray:
+    """Callers who had arrived before each moment of ``at`` and were still waiting then."""
+    leave = np.sort(arrival + wait)
+    arrival = np.sort(arrival)
+    return np.searchsorted(arrival, at, side="left") - np.searchsorted(leave, at, side="right")
 
 
 def _epoch_s(times: pd.Series) -> np.ndarray:
