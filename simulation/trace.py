@@ -44,8 +44,17 @@ from .timeline import Timeline
 AGENT, SERVICE_START, SERVICE_END = "agent", "service_start", "service_end"
 
 
-def agent_shifts(log: pd.DataFrame, skills: str, gap_s: float = 1800.0) -> pd.DataFrame:
-    """Shifts (staff_id, start, end, skills) inferred from the calls each agent answered."""
+def agent_shifts(log: pd.DataFrame, skills, gap_s: float = 1800.0, idle_while_waiting_s: float | None = None
+                 ) -> pd.DataFrame:
+    """Shifts (staff_id, start, end, skills) inferred from the calls each agent answered.
+
+    skills: the skills of everyone ('PS|NW'), or a mapping from agent to skills (every agent
+    in the log must be in it; e.g. from ``agent_skills``).
+    gap_s: a gap between an agent's calls longer than this ends their session (off duty).
+    idle_while_waiting_s: a shorter gap ends it too when, after the agent had been free this
+        long, a caller was waiting: an agent who does not answer while callers wait was not
+        taking calls (a break, other work). None: gap_s alone.
+    """
     missing = [c for c in (AGENT, SERVICE_START, SERVICE_END) if c not in log.columns]
     if missing:
         raise SimulationError(f"call log: inferring who was on duty needs column(s) {', '.join(missing)}")
@@ -54,12 +63,33 @@ def agent_shifts(log: pd.DataFrame, skills: str, gap_s: float = 1800.0) -> pd.Da
         raise SimulationError("call log: no answered call names its agent, so who was on duty cannot be inferred")
     start, end = served[SERVICE_START], served[SERVICE_END]
     previous_end = end.groupby(served[AGENT]).cummax().groupby(served[AGENT]).shift()
-    new_session = previous_end.isna() | ((start - previous_end).dt.total_seconds() > gap_s)
+    gap = (start - previous_end).dt.total_seconds()
+    new_session = previous_end.isna() | (gap > gap_s)
+    if idle_while_waiting_s is not None:
+        new_session |= (gap > idle_while_waiting_s) & _someone_waiting(
+            log, _epoch_s(previous_end.fillna(start)) + idle_while_waiting_s, _epoch_s(start))
     session = new_session.cumsum()
     grouped = pd.DataFrame({AGENT: served[AGENT], "start": start, "end": end, "session": session}).groupby("session")
     shifts = grouped.agg(staff_id=(AGENT, "first"), start=("start", "min"), end=("end", "max")).reset_index(drop=True)
     shifts = shifts[shifts.end > shifts.start]
-    return shifts.assign(skills=skills).reset_index(drop=True)
+    if isinstance(skills, str):
+        return shifts.assign(skills=skills).reset_index(drop=True)
+    missing = sorted(set(shifts.staff_id) - set(skills))
+    if missing:
+        raise SimulationError(f"agent_shifts: no skills given for agent(s) {', '.join(map(repr, missing[:5]))}")
+    return shifts.assign(skills=shifts.staff_id.map(skills)).reset_index(drop=True)
+
+
+def agent_skills(log: pd.DataFrame, min_share: float = 0.05) -> dict[str, str]:
+    """Each agent's skills: the queues that make up at least ``min_share`` of the calls they
+    answered (their own main queue always), '|'-separated, in the log's queue order."""
+    served = log.dropna(subset=[AGENT])
+    shares = pd.crosstab(served[AGENT], served[S.QUEUE].astype(str), normalize="index")
+    out = {}
+    for agent, row in shares.iterrows():
+        keep = row[(row >= min_share) | (row == row.max())]
+        out[agent] = "|".join(sorted(keep.index))
+    return out
 
 
 def observed_calls(log: pd.DataFrame, answer_within_s: float) -> pd.DataFrame:
@@ -94,6 +124,31 @@ def compare_by(log: pd.DataFrame, simulated_calls: pd.DataFrame, answer_within_s
         "simulated_abandon_rate": out["abandon_rate_s"].to_numpy(),
         "observed_wait": out["wait_o"].to_numpy(), "simulated_wait": out["wait_s"].to_numpy(),
     })
+
+
+def agreement(daily: pd.DataFrame, hourly: pd.DataFrame, min_offered: int = 30) -> dict[str, float]:
+    """How close simulated comes to observed, from ``compare_by`` tables per day and per hour
+    (hours with fewer than ``min_offered`` calls left out: their shares are mostly noise).
+
+    sl_bias, sl_bias_min, sl_bias_max: simulated - observed daily service level (mean, range);
+    abandon_bias, abandon_max_error: daily abandonment, mean and largest absolute error;
+    hourly_sl_bias, hourly_sl_mae, hourly_sl_r: hourly service level, mean error, mean absolute
+    error, correlation; hourly_abandon_mae; hourly_wait_r, hourly_wait_bias_s (mean wait of
+    answered calls, seconds); days, hours: how many went in.
+    """
+    hours = hourly[hourly.offered >= min_offered]
+    sl = daily.simulated_service_level - daily.observed_service_level
+    ab = daily.simulated_abandon_rate - daily.observed_abandon_rate
+    hsl = hours.simulated_service_level - hours.observed_service_level
+    return {
+        "days": len(daily), "sl_bias": sl.mean(), "sl_bias_min": sl.min(), "sl_bias_max": sl.max(),
+        "abandon_bias": ab.mean(), "abandon_max_error": ab.abs().max(),
+        "hours": len(hours), "hourly_sl_bias": hsl.mean(), "hourly_sl_mae": hsl.abs().mean(),
+        "hourly_sl_r": np.corrcoef(hours.observed_service_level, hours.simulated_service_level)[0, 1],
+        "hourly_abandon_mae": (hours.simulated_abandon_rate - hours.observed_abandon_rate).abs().mean(),
+        "hourly_wait_r": np.corrcoef(hours.observed_wait, hours.simulated_wait)[0, 1],
+        "hourly_wait_bias_s": (hours.simulated_wait - hours.observed_wait).mean(),
+    }
 
 
 def _per_period(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -161,6 +216,17 @@ def offer_delay_from_log(log: pd.DataFrame, delayed, prompt, window_s: float = 6
     times, counts = np.unique(sample, return_counts=True)
     survival = np.clip(1.0 - np.cumsum(counts) / len(sample), 0.0, 1.0)
     return EmpiricalPatience(tuple(times.tolist()), tuple(survival.tolist()), None)
+
+
+def _someone_waiting(log: pd.DataFrame, since: np.ndarray, until: np.ndarray) -> np.ndarray:
+    """Whether any caller of the log was waiting at some moment in each [since, until)."""
+    queued = log["wait"].to_numpy(float) > 0
+    arrival = _epoch_s(log.loc[queued, S.ARRIVAL])
+    leave = np.sort(arrival + log.loc[queued, "wait"].to_numpy(float))
+    arrival = np.sort(arrival)
+    # waits overlapping [since, until): began before until, minus those over by since
+    overlapping = np.searchsorted(arrival, until, side="left") - np.searchsorted(leave, since, side="right")
+    return (until > since) & (overlapping > 0)
 
 
 def _waiting_at(at: np.ndarray, arrival: np.ndarray, wait: np.ndarray) -> np.ndarray:
