@@ -113,3 +113,23 @@ def test_day_cv_and_a_fixed_day_multiplier_cv_together_are_refused():
         simulate(demand, staff, config)
     with pytest.raises(SimulationError, match=r"negative day_cv \(-0.1\) in row 0"):
         simulate(demand.assign(day_cv=-0.1), staff, SimulationConfig((QueueConfig("101"),)))
+
+
+def test_the_pipeline_passes_the_forecasts_own_day_cv_unless_demand_day_cv_overrides_it():
+    import dataclasses
+
+    from scenarios.config import Scenario
+    from scenarios.pipeline import simulation_config, simulation_demand
+
+    starts, mean = profile(2)
+    forecast = with_quantiles(starts, mean, normal_band(mean, 0.1)).assign(model="m")
+    scenario = Scenario()
+    demand = simulation_demand(scenario, forecast)
+    assert demand["day_cv"].to_numpy() == pytest.approx(0.1, rel=0.05)
+    assert simulation_config(scenario).day_multiplier_cv == 0
+    surge = forecast.assign(calls=forecast["calls"] * 2)  # a stress change: the day's CV is relative, kept
+    assert simulation_demand(scenario, forecast, surge)["calls"].sum() == pytest.approx(2 * mean.sum())
+    assert simulation_demand(scenario, forecast, surge)["day_cv"].to_numpy() == pytest.approx(demand["day_cv"])
+    fixed = dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation, demand_day_cv=0.05))
+    assert "day_cv" not in simulation_demand(fixed, forecast).columns
+    assert simulation_config(fixed).day_multiplier_cv == 0.05
