@@ -52,8 +52,10 @@ def callers(env, arrival, arrive):
 
 def delayed_callers(env, arrival, delay, deadline, arrive, hang_up):
     """Calls offered ``delay`` after arriving, in the order they become ready; a caller whose
-    patience ran out first hung up before any handler could take them."""
-    ready = np.asarray(arrival) + np.asarray(delay)
+    patience ran out during a delay hung up before any handler could take them (a call without
+    a delay is offered just as ``callers`` offers it)."""
+    delay = np.asarray(delay)
+    ready = np.asarray(arrival) + delay
     timeout = env.timeout
     clock = env.now
     for i in np.argsort(ready, kind="stable").tolist():
@@ -61,7 +63,7 @@ def delayed_callers(env, arrival, delay, deadline, arrive, hang_up):
         if t > clock:
             yield timeout(t - clock)
             clock = t
-        if deadline[i] <= t:
+        if delay[i] > 0 and deadline[i] <= t:
             hang_up(i)
         else:
             arrive(i)

@@ -10,14 +10,14 @@ they take between calls while callers wait (gaps up to 5 minutes, about 15 s) is
 
 Measured with ``python benchmarks/replay_bank.py 5`` (same settings; the table there shows what
 each choice does): daily service level (answered within 20 s / offered) off by -0.011 on average,
--0.041 to +0.053 by day; daily abandonment within 0.026 of the observed on every day; over the
-337 hours with 30 calls or more the hourly service level correlates with the observed at 0.974,
-off by 0.044 on average (mean absolute), hourly abandonment by 0.025, and the hourly mean wait
+-0.040 to +0.053 by day; daily abandonment within 0.025 of the observed on every day; over the
+337 hours with 30 calls or more the hourly service level correlates with the observed at 0.973,
+off by 0.043 on average (mean absolute), hourly abandonment by 0.025, and the hourly mean wait
 correlates at 0.93. Before the offer delay and the idle-while-waiting rule the replay was
 optimistic by +0.12 (correlation 0.88).
 
 Tolerances: the figures above with room for the replication noise (seeds 1, 2 and 3 give a daily
-bias of -0.010 to -0.013, a worst day of +0.065 to +0.067, an hourly correlation of 0.973) and
+bias of -0.010 to -0.013, a worst day of +0.063 to +0.067, an hourly correlation of 0.973) and
 not much more: a day's
 observed service level is itself a share of about 1,200 calls (binomial standard error about
 0.015), an hour's of 30 to 250 (0.03 to 0.09), so the hourly mean absolute error cannot be
