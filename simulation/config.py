@@ -62,7 +62,7 @@ class QueueConfig:
         identification in the voice-response unit, routing), drawn per call from this
         distribution (an EmpiricalPatience, e.g. simulation.trace.offer_delay_from_log); None:
         offered at once. The caller's wait and patience count from arrival, so a caller may hang
-        up before being offered. Calls made during the run (redials, repeats) are offered at once.
+        up before being offered. Redials and repeats wait their queue's delay too.
 
     Callers who call again (failure demand; new calls on the line, counted as offered):
     redial_same, redial_other: shares of abandoned callers who call again on this queue, or on

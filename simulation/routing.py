@@ -131,7 +131,7 @@ class Router:
             return  # answered, or waiting for / given a callback: no reason to call again
         j = self.behaviour.new_call(book, book.redial_to[i], self.env.now, REDIAL)
         if j is not None:
-            self.arrive(j)
+            self._offer_new(j)
 
     def repeat(self, i: int, answered_at: float) -> None:
         """An answered caller whose issue was not resolved calls again later."""
@@ -145,6 +145,20 @@ class Router:
     def _repeat_call(self, q: int, at: float) -> None:
         j = self.behaviour.new_call(self.book, q, at, REPEAT)
         if j is not None:
+            self._offer_new(j)
+
+    def _offer_new(self, j: int) -> None:
+        """A redial or repeat: offered after its queue's offer delay, if the caller still waits."""
+        delay = self.behaviour.offer_delay(self.queue[j])
+        if delay <= 0:
+            self.arrive(j)
+        else:
+            self.env.timeout(delay).callbacks.append(lambda _, j=j: self._ready(j))
+
+    def _ready(self, j: int) -> None:
+        if self.deadline[j] <= self.env.now:
+            self.hang_up(j)
+        else:
             self.arrive(j)
 
     def next_call(self, handler: Handler, now: float):

@@ -162,3 +162,14 @@ def test_callers_hang_up_during_the_offer_delay_when_their_patience_is_shorter()
     calls = simulate(demand({"101": 3}, hours=2, aht=60), agents(20, 3), config).calls
     assert len(calls) > 20 and calls.abandoned.all() and not calls.answered.any()
     np.testing.assert_allclose(calls.wait, 10.0)
+
+
+def test_redials_wait_their_offer_delay_too():
+    # idle handlers all day, but every caller hangs up during the delay, redials, and hangs up again
+    config = SimulationConfig((QueueConfig("101", answer_within_s=60, mean_patience_s=10, patience="fixed",
+                                           offer_delay=fixed_delay(25.0), redial_same=1.0, redial_delay_s=60),),
+                              replications=1, seed=5)
+    calls = simulate(demand({"101": 3}, hours=2, aht=60), agents(20, 3), config).calls
+    redials = calls[calls.kind == "redial"]
+    assert len(redials) > 10 and calls.abandoned.all()
+    np.testing.assert_allclose(calls.wait, 10.0)
