@@ -16,6 +16,9 @@ and repeated on each of its queues' rows):
     p_miss_target        share of simulated days (replication x local date) whose day-long
                          service level is below the target
     offered_per_replication, replications, absence_rate
+    callbacks_per_replication   callers who accepted a callback (mean per replication; 0 when
+                         the scenario offers none)
+    callback_success     share of those callbacks that reached the caller (empty when none)
     heads, paid_hours    the contracted roster (leavers and caps applied)
     roster_cost          the contracted roster, priced by the cost model
     overtime_used_cost, overtime_used_hours   overtime the policy added before simulating
@@ -136,6 +139,8 @@ def comparison_table(results) -> pd.DataFrame:
                 "abandon_rate_hi": s["abandon_rate_hi"], "asa_s": s["asa"], "occupancy": s["occupancy"],
                 "p_miss_target": _share_days_below(r.simulation.kpi, queue, q.service_level),
                 "offered_per_replication": s["offered"], "replications": int(s["replications"]),
+                "callbacks_per_replication": s["callbacks"],
+                "callback_success": s["callbacks_answered"] / s["callbacks"] if s["callbacks"] > 0 else float("nan"),
                 "absence_rate": r.absence, "heads": r.heads, "paid_hours": r.paid_hours,
                 "roster_cost": r.roster_cost.total,
                 "overtime_used_cost": r.overtime_used.total,

@@ -227,7 +227,7 @@ class SimulationSettings:
     replications: int = 5
     handle: str = "lognormal"
     handle_cv: float = 0.7
-    demand_day_cv: float = 0.05
+    demand_day_cv: float | None = None
     absence_rate: float | None = None
     workers: int = 1
     scheduler: str | None = None
@@ -238,7 +238,8 @@ class SimulationSettings:
         _check(self.handle in HANDLE_DISTRIBUTIONS,
                f"handle must be one of {', '.join(HANDLE_DISTRIBUTIONS)}, got {self.handle!r}")
         _check(self.handle_cv > 0, f"handle_cv must be more than 0, got {self.handle_cv}")
-        _check(0 <= self.demand_day_cv <= 1, f"demand_day_cv must be 0 to 1, got {self.demand_day_cv}")
+        _check(self.demand_day_cv is None or 0 <= self.demand_day_cv <= 1,
+               f"demand_day_cv must be 0 to 1 (unset: from the forecast's quantiles), got {self.demand_day_cv}")
         _check(self.absence_rate is None or 0 <= self.absence_rate < 1,
                f"absence_rate must be a share from 0 up to 1, got {self.absence_rate}")
         _check(self.workers >= 1, f"workers must be 1 or more, got {self.workers}")

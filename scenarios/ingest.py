@@ -416,8 +416,9 @@ def read_see_call_log(path: str | Path, *, timezone: str = "Asia/Jerusalem", que
     artefacts are dropped. A call joins the queue at q_start, or at vru_exit when it
     went straight to an agent (q_start 0:00:00). Returns arrival, queue (the service ``type``,
     or ``queue`` for every call), handle_time (ser_time of answered calls, else NaN), wait
-    (q_time), abandoned (outcome HANG), agent, service_start and service_end (NaT if not answered),
-    sorted by arrival.
+    (q_time), abandoned (outcome HANG), agent, priority (if the file has it: the customer's priority as published: 2
+    for the bank's high-priority customers, 0 and 1 for the others), service_start and
+    service_end (NaT if not answered), sorted by arrival.
     """
     _check_timezone(timezone)
     source, raw = _read_table(path)
@@ -460,6 +461,8 @@ def read_see_call_log(path: str | Path, *, timezone: str = "Asia/Jerusalem", que
         "agent": raw["server"].str.strip().where(answered),
         "service_start": local(start), "service_end": local(end),
     })
+    if "priority" in raw.columns:
+        log["priority"] = _numbers(source, raw, "priority", whole=True).to_numpy()
     return log.sort_values("arrival", kind="stable", ignore_index=True)
 
 

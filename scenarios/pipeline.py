@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecasting.day_level import day_level_cv
 from forecasting.driver import ForecastResult, forecast
 from forecasting.schema import DEFAULT_QUANTILES, quantile_column
 from scheduling.roster import RosterResult, build_roster
@@ -227,14 +228,28 @@ def simulation_config(scenario: Scenario, absence: float = 0.0, on_shift: float 
                                **{key: getattr(q, key) for key in BEHAVIOUR_KEYS})
                    for q in scenario.queues.values())
     return SimulationConfig(queues=queues, replications=s.replications, seed=scenario.seed,
-                            day_multiplier_cv=s.demand_day_cv, absence_rate=absence,
+                            day_multiplier_cv=s.demand_day_cv or 0.0, absence_rate=absence,
                             workers=s.workers, scheduler=s.scheduler,
                             pull_outs=on_shift_pull_outs(on_shift))
 
 
+def simulation_demand(scenario: Scenario, forecast: pd.DataFrame, demand: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
+    """The demand table the simulation draws calls from: ``demand`` (default: the forecast) with,
+    unless [simulation] demand_day_cv overrides it, each day's level uncertainty implied by the
+    forecast's own quantiles (forecasting.day_level; matched on queue and interval)."""
+    demand = forecast if demand is None else demand
+    table = demand[["queue", "interval_start", "calls", "aht"]]
+    if scenario.simulation.demand_day_cv is not None:
+        return table
+    cv = day_level_cv(forecast).set_index(["queue", "interval_start"])["day_cv"]
+    keys = pd.MultiIndex.from_frame(table[["queue", "interval_start"]])
+    return table.assign(day_cv=cv.reindex(keys).fillna(0.0).to_numpy())
+
+
 def simulate_plan(scenario: Scenario, fc: ForecastResult, req: pd.DataFrame, roster: RosterResult,
                   progress: Progress) -> SimulationResult:
-    demand = fc.forecast[["queue", "interval_start", "calls", "aht"]]
+    demand = simulation_demand(scenario, fc.forecast)
     absence, on_shift = absence_rate(scenario, req), on_shift_rate(scenario, req)
     progress(f"{scenario.simulation.replications} replications of {scenario.forecast.horizon_days} days, "
              f"{demand['calls'].sum():,.0f} calls expected in each, {absence:.0%} of shifts absent"

@@ -153,7 +153,7 @@ def plan_stress(stress: StressScenario, base: RunResult, costs: CostModel,
     if changes:
         config = _fold(changes, "simulation", pipeline.simulation_config(
             scenario, absence, pipeline.on_shift_rate(scenario, base.requirement)), ctx)
-        job = (demand[["queue", "interval_start", "calls", "aht"]], available, config, scenario.seed)
+        job = (pipeline.simulation_demand(scenario, base.forecast.forecast, demand), available, config, scenario.seed)
 
     used = extra_hours_cost(filled, costs, overtime_hours_cap=cap_hours, overtime_multiplier=multiplier)
     restore_shifts = gap_shifts(scenario, pooled, paid, ctx, policy, prefix="RS")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
+from scipy.stats import gamma
 
 from . import schema as S
 from .config import QueueConfig, SimulationConfig
@@ -33,6 +34,7 @@ class Demand:
     queues: tuple[str, ...]
     calls: np.ndarray  # (queues, intervals)
     aht: np.ndarray  # (queues, intervals), seconds; 0 where no calls are expected
+    day_cv: np.ndarray | None = None  # (queues, intervals): the day level's CV (schema.DAY_CV), or None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class CallDraws:
     handle: np.ndarray
     patience: np.ndarray
     kind: np.ndarray | None = None  # behaviour.FIRST/REDIAL/REPEAT; None: all first calls
+    delay: np.ndarray | None = None  # seconds from arrival until a handler can take it; None: 0
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -72,10 +75,19 @@ def read_demand(table: pd.DataFrame, config: SimulationConfig) -> Demand:
         row = first_row(table, bad_aht)
         raise SimulationError(f"demand: aht must be more than 0 seconds where calls are expected; "
                               f"row {row} has calls {table.at[row, S.CALLS]} and aht {table.at[row, S.AHT]}")
-    return _layout(table, queues, starts, calls, aht, config)
+    day_cv = None
+    if S.DAY_CV in table.columns:
+        day_cv = numeric_column(table, S.DAY_CV, name)
+        if (day_cv < 0).any():
+            row = first_row(table, day_cv < 0)
+            raise SimulationError(f"demand: negative day_cv ({table.at[row, S.DAY_CV]}) in row {row}")
+        if config.day_multiplier_cv > 0:
+            raise SimulationError("demand: the table has a day_cv column and SimulationConfig.day_multiplier_cv "
+                                  f"is {config.day_multiplier_cv}; give the day's uncertainty one way, not both")
+    return _layout(table, queues, starts, calls, aht, config, day_cv)
 
 
-def _layout(table, queues, starts, calls, aht, config) -> Demand:
+def _layout(table, queues, starts, calls, aht, config, day_cv=None) -> Demand:
     keys = pd.DataFrame({"q": queues, "t": starts.dt.tz_convert("UTC").to_numpy()})
     dup = keys.duplicated()
     if dup.any():
@@ -98,12 +110,17 @@ def _layout(table, queues, starts, calls, aht, config) -> Demand:
     rate, mean_handle = np.zeros(shape), np.zeros(shape)
     rate[rows, column] = calls
     mean_handle[rows, column] = np.where(calls > 0, aht, 0.0)
-    return Demand(timeline, config.queue_names, rate, mean_handle)
+    cv = None
+    if day_cv is not None:
+        cv = np.zeros(shape)
+        cv[rows, column] = day_cv
+    return Demand(timeline, config.queue_names, rate, mean_handle, cv)
 
 
 def draw_calls(demand: Demand, config: SimulationConfig, rng: np.random.Generator) -> CallDraws:
     """Draw one replication's calls: counts, times, handle times and patience."""
-    rate = demand.calls * _day_multipliers(demand, config.day_multiplier_cv, rng)
+    rate = demand.calls * (_day_multipliers(demand, config.day_multiplier_cv, rng) if demand.day_cv is None
+                           else _forecast_day_multipliers(demand, rng))
     counts = rng.poisson(rate).ravel()
     n_intervals = demand.timeline.n
     cell = np.repeat(np.arange(counts.size), counts)
@@ -111,8 +128,25 @@ def draw_calls(demand: Demand, config: SimulationConfig, rng: np.random.Generato
     arrival = (interval + rng.random(cell.size)) * demand.timeline.interval_s
     handle = _handle_times(demand.aht.ravel()[cell], queue, config, rng.random(cell.size))
     patience = _patience(queue, config, rng.random(cell.size))
+    delay = offer_delays(queue, config, rng)
     order = np.argsort(arrival, kind="stable")
-    return CallDraws(arrival[order], queue[order], interval[order], handle[order], patience[order])
+    return CallDraws(arrival[order], queue[order], interval[order], handle[order], patience[order],
+                     delay=None if delay is None else delay[order])
+
+
+def offer_delays(queue: np.ndarray, config: SimulationConfig, rng: np.random.Generator) -> np.ndarray | None:
+    """Each call's offer delay (QueueConfig.offer_delay), or None when no queue has one. The
+    uniforms are drawn only then, after every other draw, so runs without delays keep their
+    random numbers."""
+    if all(q.offer_delay is None for q in config.queues):
+        return None
+    u = rng.random(len(queue))
+    out = np.zeros(len(queue))
+    for q, qc in enumerate(config.queues):
+        mine = queue == q
+        if qc.offer_delay is not None and mine.any():
+            out[mine] = qc.offer_delay.sample(u[mine])
+    return out
 
 
 def _day_multipliers(demand: Demand, cv: float, rng: np.random.Generator) -> np.ndarray:
@@ -121,6 +155,22 @@ def _day_multipliers(demand: Demand, cv: float, rng: np.random.Generator) -> np.
     days = demand.timeline.local_days()
     shape = 1.0 / cv**2
     return rng.gamma(shape, 1.0 / shape, size=days.max() + 1)[days]
+
+
+def _forecast_day_multipliers(demand: Demand, rng: np.random.Generator) -> np.ndarray:
+    """(queues, intervals) multipliers: per queue and local day a gamma with mean 1 and the day's
+    CV, all queues from one uniform per day (comonotone: a busy day is busy on every line)."""
+    days = demand.timeline.local_days()
+    n_days = days.max() + 1
+    u = rng.random(n_days)
+    # the day's CV per queue (constant within a day by contract; the mean guards against rounding)
+    cv = np.stack([np.bincount(days, weights=row, minlength=n_days) / np.bincount(days, minlength=n_days)
+                   for row in demand.day_cv])
+    out = np.ones_like(cv)
+    positive = cv > 0
+    shape = 1.0 / cv[positive] ** 2
+    out[positive] = gamma.ppf(np.broadcast_to(u, cv.shape)[positive], shape, scale=1.0 / shape)
+    return out[:, days]
 
 
 def _handle_times(mean: np.ndarray, queue: np.ndarray, config: SimulationConfig, u: np.ndarray) -> np.ndarray:

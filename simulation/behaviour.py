@@ -103,6 +103,11 @@ class Behaviour:
         book.accept[first:last] = (self.callbacks[queue] & (u[:, 2] < self.accept[queue])).tolist()
         book.success[first:last] = (u[:, 3] < self.success[queue]).tolist()
 
+    def offer_delay(self, q: int) -> float:
+        """A call made during the run waits its queue's offer delay too (0 without one)."""
+        delay = self.config.queues[q].offer_delay
+        return 0.0 if delay is None else float(delay.sample(self.rng.random(1))[0])
+
     def new_call(self, book: Book, q: int, t: float, kind: int) -> int | None:
         """Add a call on queue ``q`` at time ``t``; None if it would arrive after the horizon."""
         interval = int(t // self.interval_s)

@@ -58,6 +58,11 @@ class QueueConfig:
         the demand table's aht of the interval the call arrives in (talk time).
     after_call_s: after-call work in seconds added to every answered call: the handler stays
         busy, the caller is gone. 0 when the demand's aht already includes it.
+    offer_delay: seconds from a call's arrival until a handler can take it (a recorded message,
+        identification in the voice-response unit, routing), drawn per call from this
+        distribution (an EmpiricalPatience, e.g. simulation.trace.offer_delay_from_log); None:
+        offered at once. The caller's wait and patience count from arrival, so a caller may hang
+        up before being offered. Redials and repeats wait their queue's delay too.
 
     Callers who call again (failure demand; new calls on the line, counted as offered):
     redial_same, redial_other: shares of abandoned callers who call again on this queue, or on
@@ -89,6 +94,7 @@ class QueueConfig:
     patience_cv: float = 1.0
     empirical_patience: EmpiricalPatience | None = None
     after_call_s: float = 0.0
+    offer_delay: EmpiricalPatience | None = None
     redial_same: float = 0.0
     redial_other: float = 0.0
     redial_other_queue: str | None = None
@@ -119,6 +125,9 @@ class QueueConfig:
                  f"handle must be one of {', '.join(HANDLE_DISTRIBUTIONS)}, got {self.handle!r}")
         _require(_is_number(self.handle_cv) and self.handle_cv > 0, where,
                  f"handle_cv must be more than 0, got {self.handle_cv!r}")
+        _require(self.offer_delay is None or isinstance(self.offer_delay, EmpiricalPatience), where,
+                 f"offer_delay must be an EmpiricalPatience (a distribution of seconds) or None, "
+                 f"got {type(self.offer_delay).__name__}")
         self._check_patience(where)
         self._check_failure_demand(where)
         self._check_callbacks(where)

@@ -50,6 +50,25 @@ def callers(env, arrival, arrive):
         arrive(i)
 
 
+def delayed_callers(env, arrival, delay, deadline, arrive, hang_up):
+    """Calls offered ``delay`` after arriving, in the order they become ready; a caller whose
+    patience ran out during a delay hung up before any handler could take them (a call without
+    a delay is offered just as ``callers`` offers it)."""
+    delay = np.asarray(delay)
+    ready = np.asarray(arrival) + delay
+    timeout = env.timeout
+    clock = env.now
+    for i in np.argsort(ready, kind="stable").tolist():
+        t = ready[i]
+        if t > clock:
+            yield timeout(t - clock)
+            clock = t
+        if delay[i] > 0 and deadline[i] <= t:
+            hang_up(i)
+        else:
+            arrive(i)
+
+
 def run_replication(calls: CallDraws, staff: Staff, priorities: tuple[int, ...],
                     behaviour: Behaviour | None = None) -> Outcome:
     env = simpy.Environment()
@@ -71,7 +90,10 @@ def run_replication(calls: CallDraws, staff: Staff, priorities: tuple[int, ...],
     for index, windows in enumerate(staff.windows):
         env.process(handler_day(env, Handler(index), windows, router, book.busy, book.answered_at,
                                 book.server, logged, repeat))
-    env.process(callers(env, calls.arrival.tolist(), router.arrive))
+    if calls.delay is None:
+        env.process(callers(env, calls.arrival.tolist(), router.arrive))
+    else:
+        env.process(delayed_callers(env, calls.arrival, calls.delay, book.deadline, router.arrive, router.hang_up))
     env.run()
     return Outcome(np.array(book.answered_at, dtype=float), np.array(book.server, dtype=np.int64),
                    np.array(logged, dtype=float).reshape(-1, 3), book.draws(),

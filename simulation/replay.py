@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from . import schema as S
-from .arrivals import CallDraws, _patience
+from .arrivals import CallDraws, _patience, offer_delays
 from .config import SimulationConfig
 from .errors import SimulationError
 from .tables import first_row, numeric_column, require_columns
@@ -99,7 +99,8 @@ def draw_replayed_calls(replay: Replay, config: SimulationConfig, rng: np.random
     if missing.any():
         handle[missing] = _fill_handle(replay, config, missing, u_handle[missing])
     patience = _patience(replay.queue, config, u_patience)
-    return CallDraws(replay.arrival, replay.queue, replay.interval, handle, patience)
+    return CallDraws(replay.arrival, replay.queue, replay.interval, handle, patience,
+                     delay=offer_delays(replay.queue, config, rng))
 
 
 def _fill_handle(replay: Replay, config: SimulationConfig, missing, u) -> np.ndarray:

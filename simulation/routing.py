@@ -84,6 +84,14 @@ class Router:
             wake, handler.wake = handler.wake, None
             wake.succeed(i)
 
+    def hang_up(self, i: int) -> None:
+        """A caller who hung up before being offered (see QueueConfig.offer_delay): abandoned;
+        one who would redial still does."""
+        book = self.book
+        if self.behaviour is not None and book.redial_to[i] >= 0:
+            again = self.deadline[i] + self.behaviour.rng.exponential(self.behaviour.redial_delay[self.queue[i]])
+            self.env.timeout(max(again - self.env.now, 0.0)).callbacks.append(lambda _, i=i: self._redial(i))
+
     def _arrive_with_behaviour(self, i: int) -> None:
         """A call arrives when callers may redial or take a callback."""
         book, q = self.book, self.queue[i]
@@ -123,7 +131,7 @@ class Router:
             return  # answered, or waiting for / given a callback: no reason to call again
         j = self.behaviour.new_call(book, book.redial_to[i], self.env.now, REDIAL)
         if j is not None:
-            self.arrive(j)
+            self._offer_new(j)
 
     def repeat(self, i: int, answered_at: float) -> None:
         """An answered caller whose issue was not resolved calls again later."""
@@ -137,6 +145,20 @@ class Router:
     def _repeat_call(self, q: int, at: float) -> None:
         j = self.behaviour.new_call(self.book, q, at, REPEAT)
         if j is not None:
+            self._offer_new(j)
+
+    def _offer_new(self, j: int) -> None:
+        """A redial or repeat: offered after its queue's offer delay, if the caller still waits."""
+        delay = self.behaviour.offer_delay(self.queue[j])
+        if delay <= 0:
+            self.arrive(j)
+        else:
+            self.env.timeout(delay).callbacks.append(lambda _, j=j: self._ready(j))
+
+    def _ready(self, j: int) -> None:
+        if self.deadline[j] <= self.env.now:
+            self.hang_up(j)
+        else:
             self.arrive(j)
 
     def next_call(self, handler: Handler, now: float):

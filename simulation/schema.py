@@ -4,6 +4,12 @@ Demand (input; one row per queue per interval, e.g. a forecast):
     queue, interval_start   tz-aware local timestamps of real, uniform intervals
     calls                   expected calls offered (float): the Poisson rate of the interval
     aht                     mean handle time in seconds
+    day_cv                  optional: the forecast's uncertainty about the level of the interval's
+                            local day, as a coefficient of variation beyond Poisson (the same on
+                            every interval of a queue's day; e.g. forecasting.day_level). Each
+                            day's calls are scaled by a gamma draw with mean 1 and this CV; the
+                            queues' draws share one uniform per day (a busy day is busy on every
+                            line). Not with SimulationConfig.day_multiplier_cv (one or the other).
 
 Shifts (input; one row per person per shift, e.g. a roster):
     staff_id, start, end, break_start, break_end (NaT if no break), skills ('999|101')
@@ -64,6 +70,7 @@ QUEUE = "queue"
 INTERVAL_START = "interval_start"
 CALLS = "calls"
 AHT = "aht"
+DAY_CV = "day_cv"
 
 STAFF_ID = "staff_id"
 START = "start"

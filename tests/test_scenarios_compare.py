@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -220,6 +221,13 @@ def test_a_batch_of_scenarios_gives_the_same_comparison_on_one_or_two_workers_or
     callbacks = pd.read_csv(one / "callbacks" / "kpi_intervals.csv", dtype={"queue": str})
     assert callbacks.loc[callbacks["queue"] == "101", "callbacks"].sum() > 0
     assert row(table, "callbacks", "101")["abandon_rate"] < row(table, "tiny", "101")["abandon_rate"]
+    # the table counts them too: callbacks made per replication and the share that reached the caller
+    made = row(table, "callbacks", "101")
+    per_replication = callbacks.loc[callbacks["queue"] == "101", "callbacks"].sum()
+    assert made["callbacks_per_replication"] == pytest.approx(per_replication, rel=1e-4)
+    assert 0.5 < made["callback_success"] <= 1.0
+    assert row(table, "tiny", "101")["callbacks_per_replication"] == 0
+    assert np.isnan(row(table, "tiny", "101")["callback_success"])
 
 
 def test_bad_workers_are_a_one_line_error_before_anything_runs(tmp_path, capsys):

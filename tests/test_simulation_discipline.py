@@ -137,3 +137,39 @@ def test_a_new_call_goes_to_the_longest_idle_handler_able_to_take_it():
     assert woken["only_999"].value == 0  # idle longer, so the first 999 call is theirs
     assert woken["both"].value == 1  # the 101 call can only go to the handler with both skills
     assert list(router.lines[0]) == [2]  # nobody left idle: the second 999 call waits
+
+
+def fixed_delay(seconds: float):
+    from simulation import EmpiricalPatience
+
+    return EmpiricalPatience((seconds,), (0.0,), None)
+
+
+def test_an_offer_delay_holds_callers_back_even_from_idle_handlers():
+    # 20 idle handlers, a few calls: without the delay nobody waits; with it everyone waits it
+    queue = dict(answer_within_s=20, mean_patience_s=None)
+    plain = SimulationConfig((QueueConfig("101", **queue),), replications=2, seed=5)
+    delayed = SimulationConfig((QueueConfig("101", offer_delay=fixed_delay(25.0), **queue),), replications=2, seed=5)
+    calls = [simulate(demand({"101": 3}, hours=2, aht=60), agents(20, 3), c).calls for c in (plain, delayed)]
+    assert len(calls[0]) > 20 and (calls[0].wait == 0).all()
+    np.testing.assert_allclose(calls[1].wait, 25.0)
+    assert (calls[1].arrival.to_numpy() == calls[0].arrival.to_numpy()).all()  # same callers drawn
+
+
+def test_callers_hang_up_during_the_offer_delay_when_their_patience_is_shorter():
+    config = SimulationConfig((QueueConfig("101", answer_within_s=60, mean_patience_s=10, patience="fixed",
+                                           offer_delay=fixed_delay(25.0)),), replications=2, seed=5)
+    calls = simulate(demand({"101": 3}, hours=2, aht=60), agents(20, 3), config).calls
+    assert len(calls) > 20 and calls.abandoned.all() and not calls.answered.any()
+    np.testing.assert_allclose(calls.wait, 10.0)
+
+
+def test_redials_wait_their_offer_delay_too():
+    # idle handlers all day, but every caller hangs up during the delay, redials, and hangs up again
+    config = SimulationConfig((QueueConfig("101", answer_within_s=60, mean_patience_s=10, patience="fixed",
+                                           offer_delay=fixed_delay(25.0), redial_same=1.0, redial_delay_s=60),),
+                              replications=1, seed=5)
+    calls = simulate(demand({"101": 3}, hours=2, aht=60), agents(20, 3), config).calls
+    redials = calls[calls.kind == "redial"]
+    assert len(redials) > 10 and calls.abandoned.all()
+    np.testing.assert_allclose(calls.wait, 10.0)

@@ -156,3 +156,22 @@ def test_erlang_a_service_level_formula_reduces_to_erlang_c_without_abandonment(
     n, load, threshold = 10, 8.0, 10.0
     sl = erlang_a_service_level(n, load / AHT, 1 / AHT, 1e-12, threshold)
     assert sl == pytest.approx(erlang_c_service_level(n, load, threshold), abs=1e-6)
+
+
+def test_a_fixed_offer_delay_shifts_every_wait_as_erlang_c_says():
+    # A constant delay before callers can be answered shifts a Poisson stream without changing
+    # it: the queue is the plain M/M/n, and each wait is the delay plus the M/M/n wait, so the
+    # service level within 20 s is Erlang C's within 20 - 8 s and the ASA grows by 8 s.
+    from simulation import EmpiricalPatience
+
+    n, load, threshold, delay = 10, 8.0, 20.0, 8.0
+    demand, agents = stationary("999", load / AHT, n)
+    config = SimulationConfig((QueueConfig("999", answer_within_s=threshold, handle="exponential",
+                                           offer_delay=EmpiricalPatience((delay,), (0.0,), None)),),
+                              replications=REPLICATIONS, seed=SEED, warmup_s=WARMUP_S)
+    row = simulate(demand, agents, config).summary().iloc[0]
+    exact_sl = erlang_c_service_level(n, load, threshold - delay)
+    assert row.service_level_lo <= exact_sl <= row.service_level_hi
+    assert not row.service_level_lo <= erlang_c_service_level(n, load, threshold) <= row.service_level_hi
+    exact_asa = delay + erlang_c(n, load) * AHT / (n - load)
+    assert row.asa_lo <= exact_asa <= row.asa_hi
