@@ -235,3 +235,93 @@ def _relaxation_bound(problem: pulp.LpProblem, lp_solver: pulp.LpSolver) -> floa
         v.varValue = saved_values[v.name]
     problem.status, problem.sol_status = saved_status
     return bound
+
+
+@dataclass(frozen=True, eq=False)  # holds an array
+class ArrayOutcome:
+    """What HiGHS achieved on a model given as arrays (see solve_arrays).
+
+    values  the solution's column values (None without a solution)
+    status, objective, best_bound, gap, seconds as in SolveOutcome; ``watchdog`` is True when the
+    solve had to be interrupted because HiGHS overran its own time limit.
+    """
+
+    status: str
+    values: object
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    seconds: float
+    watchdog: bool = False
+
+
+# HiGHS checks its time limit between phases; a huge presolve or root LP can overrun it. The
+# watchdog interrupts the solve once it is this much past the limit.
+WATCHDOG_GRACE = (1.25, 10.0)  # factor, then seconds added
+
+
+def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, options: SolverOptions,
+                 start=None) -> ArrayOutcome:
+    """Minimise cost @ v over a MIP given as arrays (matrix: scipy sparse), with HiGHS directly.
+
+    Going round PuLP avoids its per-variable Python objects on models with 10^4-10^5 columns and
+    lets a watchdog interrupt a solve that does not stop at its time limit. ``start``, if given,
+    is a feasible solution handed to HiGHS as its first incumbent.
+    """
+    import threading
+
+    import numpy as np
+    from scipy import sparse
+
+    if options.solver != "highs":
+        raise SchedulingError(f"this roster model needs solver 'highs', got {options.solver!r}")
+    highspy.Highs.resetGlobalScheduler(True)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", bool(options.msg))
+    highs.setOptionValue("threads", int(options.threads))
+    highs.setOptionValue("mip_rel_gap", float(options.gap_rel))
+    highs.setOptionValue("random_seed", 0)
+    if options.gap_abs is not None:
+        highs.setOptionValue("mip_abs_gap", float(options.gap_abs))
+    if options.time_limit_s is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit_s))
+    csc = sparse.csc_matrix(matrix)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = int(csc.shape[1]), int(csc.shape[0])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = (np.asarray(a, dtype=float) for a in (cost, lower, upper))
+    lp.row_lower_, lp.row_upper_ = np.asarray(row_lower, float), np.asarray(row_upper, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    highs.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(np.asarray(start, dtype=float))
+        highs.setSolution(solution)
+    fired = threading.Event()
+    timer = None
+    if options.time_limit_s is not None:
+        factor, extra = WATCHDOG_GRACE
+        timer = threading.Timer(options.time_limit_s * factor + extra, lambda: (fired.set(), highs.cancelSolve()))
+        timer.daemon = True
+        timer.start()
+    began = time.perf_counter()
+    try:
+        highs.run()
+    finally:
+        if timer is not None:
+            timer.cancel()
+    seconds = time.perf_counter() - began
+    info = highs.getInfo()
+    model_status = highs.getModelStatus()
+    status = "time_limit" if fired.is_set() else _HIGHS_STATUS.get(model_status, highs.modelStatusToString(model_status))
+    has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    values = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
+    if not any(integer):
+        bound = objective if status == "optimal" else None
+    else:
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+    return ArrayOutcome(status, values, objective, bound, relative_gap(objective, bound), seconds, fired.is_set())

@@ -1,0 +1,105 @@
+"""Turn the tour model's counts into people: a break for every shift, then a person for every shift.
+
+Both steps are the constructive side of the Hall conditions in scheduling.tour_model, so on a
+solution of that model they never fail within one week:
+- breaks: each template's break starts go, earliest first, to the waiting shift with the
+  earliest deadline (earliest-deadline-first is exact for windows ordered like their shifts);
+- people: from one day to the next, the people due a day off take the latest-ending shifts
+  (they need no follow-on), every other shift is followed, latest end first, by a next-day shift
+  that starts after the rest period (those choices are nested, so any compatible one will do;
+  the one nearest 24 hours later keeps start times steady), and the people back from their days
+  off take the shifts left. A person keeps the same two weekdays off every week.
+Over several weeks the people due off are fixed by their earlier weeks, which the counts do not
+track; if a day cannot be matched the caller falls back to scheduling.staff's greedy ids.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+
+def assign_breaks(starts: np.ndarray, break_starts: np.ndarray, break_counts: np.ndarray,
+                  window: tuple[int, int]) -> np.ndarray:
+    """Break start for each shift (``starts`` one entry per shift, one template); -1 if impossible."""
+    earliest, latest = window
+    order = np.argsort(starts, kind="stable")
+    result = np.full(starts.size, -1, dtype=np.int64)
+    waiting: list[tuple[int, int]] = []  # (deadline, shift)
+    nxt = 0
+    for u, n in zip(break_starts, break_counts):
+        while nxt < order.size and starts[order[nxt]] + earliest <= u:
+            heapq.heappush(waiting, (int(starts[order[nxt]]) + latest, int(order[nxt])))
+            nxt += 1
+        for _ in range(int(n)):
+            if not waiting:
+                break
+            deadline, shift = heapq.heappop(waiting)
+            if deadline < u:
+                return np.full(starts.size, -1, dtype=np.int64)
+            result[shift] = u
+    return result
+
+
+def assign_people(start: np.ndarray, end: np.ndarray, day: np.ndarray, weekday: np.ndarray,
+                  days_off: np.ndarray, rest: int, day_length: int) -> tuple[np.ndarray, int] | None:
+    """Person number per shift and the day index where matching failed (None: it did not fail).
+
+    ``start``/``end`` in intervals, ``day`` the calendar day of each start, ``days_off[p]`` the
+    people off on weekdays p and p+1, ``rest`` and ``day_length`` in intervals.
+    """
+    person = np.full(start.size, -1, dtype=np.int64)
+    pattern: list[int] = []
+    last_start: dict[int, int] = {}
+    first = np.flatnonzero(day == 0)
+    for i in first:
+        person[i] = len(pattern)
+        pattern.append(-1)
+    wd0 = int(weekday[0]) if weekday.size else 0
+    for p in ((wd0 - 1) % 7, wd0):
+        for _ in range(int(days_off[p])):
+            pattern.append(p)
+    for i in first:
+        last_start[int(person[i])] = int(start[i])
+    for d in range(len(weekday) - 1):
+        if not _next_day(d, start, end, day, weekday, days_off, rest, day_length, person, pattern, last_start):
+            return person, d
+    return person, -1
+
+
+def _next_day(d, start, end, day, weekday, days_off, rest, day_length, person, pattern, last_start) -> bool:
+    today, tomorrow = np.flatnonzero(day == d), np.flatnonzero(day == d + 1)
+    going_off = int(weekday[d + 1])
+    coming_back = (going_off - 2) % 7
+    by_end = today[np.argsort(-end[today], kind="stable")]
+    due = [i for i in by_end if pattern[person[i]] == going_off]
+    free = [i for i in by_end if pattern[person[i]] == -1]
+    extra = int(days_off[going_off]) - len(due)
+    if extra < 0 or extra > len(free):
+        return False
+    for i in free[:extra]:
+        pattern[person[i]] = going_off
+    leaving = set(due) | set(free[:extra])
+    open_shifts = sorted(tomorrow.tolist(), key=lambda j: (start[j], j))
+    for i in by_end:
+        if i in leaving:
+            continue
+        p = int(person[i])
+        fits = [j for j in open_shifts if start[j] >= end[i] + rest]
+        if not fits:
+            return False
+        aim = last_start[p] + day_length
+        j = min(fits, key=lambda j: (abs(start[j] - aim), start[j]))
+        open_shifts.remove(j)
+        person[j], last_start[p] = p, int(start[j])
+    back = [p for p, pat in enumerate(pattern) if pat == coming_back and not _worked(person, today, p)]
+    if len(back) != len(open_shifts):
+        return False
+    for p, j in zip(back, open_shifts):
+        person[j], last_start[p] = p, int(start[j])
+    return True
+
+
+def _worked(person: np.ndarray, shifts: np.ndarray, p: int) -> bool:
+    return bool(np.any(person[shifts] == p))
