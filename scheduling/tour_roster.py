@@ -58,7 +58,7 @@ def build_tour_roster(
     notes = _unreachable(starts, need, floor, candidates)
     model = tour_model(need, floor, starts, candidates, settings, under_penalty=under_penalty)
     outcome = _solve(model, need, floor, solver_options)
-    counts = np.round(outcome.values[model.x]).astype(np.int64)
+    counts = model.shift_counts(outcome.values, candidates)
     table, rostered = _shifts(model, candidates, counts, outcome.values, starts, interval)
     days_off = np.round(outcome.values[model.days_off]).astype(np.int64)
     table, staff_notes = _with_staff(table, model, days_off, settings, interval, "|".join(skills))
@@ -110,8 +110,7 @@ def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcom
     start = None
     if not floor.any():
         start = np.zeros(model.cost.size)
-        start[model.short[need > 0]] = need[need > 0]
-        # pending-break and rest bookkeeping columns are zero too when nothing is rostered
+        start[model.short[need > 0]] = need[need > 0]  # the empty roster: everything short
     outcome = solve_arrays(model.cost, model.lower, model.upper, model.integer, model.matrix,
                            model.row_lower, model.row_upper, options, start=start)
     if outcome.values is None:
@@ -130,9 +129,10 @@ def _shifts(model: TourModel, candidates: Candidates, counts, values, starts, in
     patterns = candidates.patterns
     length = np.array([p.length for p in patterns])[template]
     brk = np.full(used.size, -1, dtype=np.int64)
-    for k, (u, columns) in model.breaks.items():
+    for k in model.breaks:
         mine = np.flatnonzero(template == k)
-        placed = assign_breaks(begin[mine], u, np.round(values[columns]).astype(np.int64), model.break_window[k])
+        u, n = model.break_counts(values, k)
+        placed = assign_breaks(begin[mine], u, n, model.break_window[k])
         if (placed < 0).any():  # cannot happen on a feasible solution; keep the template's own break
             placed = begin[mine] + patterns[k].break_at
         brk[mine] = placed

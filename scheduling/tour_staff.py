@@ -81,24 +81,37 @@ def _next_day(d, start, end, day, weekday, days_off, rest, day_length, person, p
     for i in free[:extra]:
         pattern[person[i]] = going_off
     leaving = set(due) | set(free[:extra])
-    open_shifts = sorted(tomorrow.tolist(), key=lambda j: (start[j], j))
-    for i in by_end:
-        if i in leaving:
-            continue
-        p = int(person[i])
-        fits = [j for j in open_shifts if start[j] >= end[i] + rest]
+    staying = [i for i in by_end if i not in leaving]
+    back = [p for p, pat in enumerate(pattern) if pat == coming_back and not _worked(person, today, p)]
+    # tomorrow's shifts by start: the earliest can follow fewest of today's, so they go first,
+    # to the people back from days off (who can take anything), then to those staying on
+    order = tomorrow[np.argsort(start[tomorrow], kind="stable")]
+    if len(back) + len(staying) != order.size:
+        return False
+    for p, j in zip(back, order[: len(back)]):
+        person[j], last_start[p] = p, int(start[j])
+    for j in order[len(back):]:
+        fits = [i for i in staying if end[i] + rest <= start[j]]
         if not fits:
             return False
-        aim = last_start[p] + day_length
-        j = min(fits, key=lambda j: (abs(start[j] - aim), start[j]))
-        open_shifts.remove(j)
-        person[j], last_start[p] = p, int(start[j])
-    back = [p for p, pat in enumerate(pattern) if pat == coming_back and not _worked(person, today, p)]
-    if len(back) != len(open_shifts):
-        return False
-    for p, j in zip(back, open_shifts):
+        # any compatible person keeps the rest feasible (the sets are nested); keep those due off
+        # soonest for the later shifts, which only a day off can follow
+        i = max(fits, key=lambda i: (_days_to_off(pattern[person[i]], d + 1, weekday),
+                                     -abs(start[j] - last_start[int(person[i])] - day_length), -i))
+        staying.remove(i)
+        p = int(person[i])
         person[j], last_start[p] = p, int(start[j])
     return True
+
+
+def _days_to_off(pat: int, d: int, weekday: np.ndarray) -> int:
+    """Working days left before this pattern's next day off, counted from day ``d``."""
+    if pat < 0:
+        return 7
+    ahead = 0
+    while ahead < 7 and int(weekday[d] + ahead) % 7 != pat:
+        ahead += 1
+    return ahead
 
 
 def _worked(person: np.ndarray, shifts: np.ndarray, p: int) -> bool:
