@@ -285,6 +285,8 @@ def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, opti
         highs.setOptionValue("mip_abs_gap", float(options.gap_abs))
     if options.time_limit_s is not None:
         highs.setOptionValue("time_limit", float(options.time_limit_s))
+    if options.lp_solver != "choose":
+        highs.setOptionValue("solver", options.lp_solver)
     csc = sparse.csc_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = int(csc.shape[1]), int(csc.shape[0])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -30,9 +31,12 @@ from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_a
 from scheduling.staff import assign_staff_ids
 from scheduling.tour_model import TourModel, tour_model
 from scheduling.tour_staff import assign_breaks, assign_people
+from scheduling.tour_start import polish_windows, rens_start
 from scheduling.tours import TourSettings
 
 FLOOR = "floor"
+# Share of the time limit for improving the first roster one day at a time (after RENS's share).
+POLISH_SHARE = 0.3
 
 
 def build_tour_roster(
@@ -107,18 +111,31 @@ def _unreachable(starts, need, floor, candidates: Candidates) -> list[str]:
 
 
 def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcome:
-    start = None
-    if not floor.any():
+    """RENS first roster, then the full model from it; the bound is the better of the two solves'."""
+    arrays = (model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower, model.row_upper)
+    began = time.perf_counter()
+    first = rens_start(*arrays, options)
+    start = first.values
+    if start is not None and options.time_limit_s is not None:
+        budget = POLISH_SHARE * options.time_limit_s
+        start = polish_windows(*arrays, start, model.column_time, model.day_width, options, budget)
+    if start is None and not floor.any():
         start = np.zeros(model.cost.size)
         start[model.short[need > 0]] = need[need > 0]  # the empty roster: everything short
-    outcome = solve_arrays(model.cost, model.lower, model.upper, model.integer, model.matrix,
-                           model.row_lower, model.row_upper, options, start=start)
-    if outcome.values is None:
+    spent = time.perf_counter() - began
+    remaining = None if options.time_limit_s is None else max(1.0, options.time_limit_s - spent)
+    outcome = solve_arrays(*arrays, replace(options, time_limit_s=remaining), start=start)
+    values = outcome.values if outcome.values is not None else first.values
+    if values is None:
         raise SchedulingError(
             f"the solver found no roster within {options.time_limit_s} s (status {outcome.status!r}); "
             f"raise the time limit or lower the hard floor"
         )
-    return outcome
+    bounds = [b for b in (outcome.best_bound, first.relaxation.objective) if b is not None]
+    bound = max(bounds) if bounds else None
+    objective = float(np.dot(model.cost, values))
+    return ArrayOutcome(outcome.status, values, objective, bound, relative_gap(objective, bound),
+                        time.perf_counter() - began, outcome.watchdog)
 
 
 def _shifts(model: TourModel, candidates: Candidates, counts, values, starts, interval):
