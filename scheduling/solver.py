@@ -261,12 +261,13 @@ WATCHDOG_GRACE = (1.25, 10.0)  # factor, then seconds added
 
 
 def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, options: SolverOptions,
-                 start=None) -> ArrayOutcome:
+                 start=None, highs_options: dict | None = None) -> ArrayOutcome:
     """Minimise cost @ v over a MIP given as arrays (matrix: scipy sparse), with HiGHS directly.
 
     Going round PuLP avoids its per-variable Python objects on models with 10^4-10^5 columns and
     lets a watchdog interrupt a solve that does not stop at its time limit. ``start``, if given,
-    is a feasible solution handed to HiGHS as its first incumbent.
+    is a feasible solution handed to HiGHS as its first incumbent; ``highs_options`` are further
+    HiGHS options by name (e.g. mip_heuristic_effort).
     """
     import threading
 
@@ -287,6 +288,8 @@ def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, opti
         highs.setOptionValue("time_limit", float(options.time_limit_s))
     if options.lp_solver != "choose":
         highs.setOptionValue("solver", options.lp_solver)
+    for name, value in (highs_options or {}).items():
+        highs.setOptionValue(name, value)
     csc = sparse.csc_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = int(csc.shape[1]), int(csc.shape[0])

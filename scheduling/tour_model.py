@@ -77,8 +77,6 @@ class TourModel:
     day: np.ndarray
     weekday: np.ndarray
     break_window: dict[int, tuple[int, int]]
-    column_time: np.ndarray  # interval of each shift (its start) and break (its start) column; -1 others
-    day_width: int  # intervals in 24 hours
 
     def shift_counts(self, values: np.ndarray, candidates=None) -> np.ndarray:
         """Shifts bought per candidate."""
@@ -188,12 +186,8 @@ def tour_model(
         for d in range(len(weekday) - 1):
             _rest_rows(b, x, day, candidates.start, lengths, d, rest, days_off[weekday[d + 1]])
     cost, lower, upper, integer, matrix, row_lower, row_upper = b.finish()
-    column_time = np.full(cost.size, -1, dtype=np.int64)
-    column_time[x] = candidates.start
-    for u, columns in breaks.values():
-        column_time[columns] = u
     return TourModel(cost, lower, upper, integer, matrix, row_lower, row_upper, x, short, breaks,
-                     days_off, day, weekday, windows, column_time, int(round(24 / interval_h)))
+                     days_off, day, weekday, windows)
 
 
 def _duty_entries(b: _Builder, cover_rows, x, start, lengths) -> None:
