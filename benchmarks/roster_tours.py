@@ -1,4 +1,4 @@
-"""Tour scheduling on the demo force's week: ``python benchmarks/roster_tours.py [time_limit_s] [threads]``.
+"""Tour scheduling on the demo force's week: ``python -m benchmarks.roster_tours [time_limit_s] [threads]``.
 
 The instance: the demo scenario's pooled requirement for its first forecast week (672
 15-minute intervals, built by the pipeline in a few seconds), shifts of 8, 10 and 12 hours

@@ -16,7 +16,7 @@ import numpy as np
 from scheduling.solver import ArrayOutcome, SolverOptions, solve_arrays
 
 # Share of the time limit the LP and the restricted MIP may use; the rest is the full solve's.
-RENS_SHARE = 0.75
+RENS_SHARE = 0.9
 # HiGHS spends this share of its effort on primal heuristics (default 0.05). On the demo week
 # the restricted MIP reached 1.05% / 0.73% / 0.60% above the LP bound in 60 s with 0.05 / 0.3
 # / 0.8 (2 shared cores, about 20 s of CPU each).
