@@ -167,3 +167,24 @@ def test_a_time_limited_solve_reports_a_proven_gap():
     assert roster.best_bound <= roster.objective + 1e-6
     if roster.status == "time_limit":
         assert any("within" in n for n in roster.notes)
+
+
+def test_the_watchdog_interrupts_a_solve_that_runs_past_its_time_limit(monkeypatch):
+    import time
+
+    import scheduling.solver as solver
+    from scheduling.shifts import candidate_shifts
+    from scheduling.tour_model import tour_model
+
+    starts = pd.date_range("2024-03-04", periods=96 * 3, freq="15min", tz=TZ)
+    hour = np.asarray(starts.hour + starts.minute / 60)
+    need = np.round(5 + 10 * np.exp(-(((hour - 12) / 4) ** 2))).astype(int)
+    templates = (ShiftTemplate("8h", 8, 30), ShiftTemplate("10h", 10, 45), ShiftTemplate("12h", 12, 60))
+    candidates = candidate_shifts(templates, starts, pd.Timedelta(minutes=15))
+    m = tour_model(need, np.zeros_like(need), starts, candidates, TourSettings(), under_penalty=1000.0)
+    monkeypatch.setattr(solver, "WATCHDOG_GRACE", (0.0, 0.3))  # interrupt 0.3 s in, whatever the limit
+    began = time.perf_counter()
+    out = solver.solve_arrays(m.cost, m.lower, m.upper, m.integer, m.matrix, m.row_lower, m.row_upper,
+                              SolverOptions(time_limit_s=600, gap_rel=0.0))
+    assert time.perf_counter() - began < 30
+    assert (out.watchdog and out.status == "time_limit") or out.status == "optimal"
