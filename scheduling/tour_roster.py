@@ -36,6 +36,7 @@ from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
 from scheduling.tour_model import TourModel, tour_model
+from scheduling.tour_assign import assign_week
 from scheduling.tour_staff import assign_breaks, assign_people
 from scheduling.tour_start import HEURISTIC_EFFORT, rens_start
 from scheduling.tours import TourSettings
@@ -193,14 +194,18 @@ def _with_staff(table: pd.DataFrame, model: TourModel, days_off, settings: TourS
     rest = int(round(settings.min_rest_h / per_interval))
     ids = None
     if settings.days_off and len(table):
-        person, failed = assign_people(table["_start"].to_numpy(), table["_end"].to_numpy(),
-                                       table["_day"].to_numpy(), model.weekday, days_off, rest,
-                                       int(round(24 / per_interval)))
-        if failed < 0 and (person >= 0).all():
+        shifts = (table["_start"].to_numpy(), table["_end"].to_numpy(), table["_day"].to_numpy(), model.weekday,
+                  days_off, rest, int(round(24 / per_interval)))
+        person = assign_week(*shifts)  # exact, for a horizon of one week
+        if person is None:
+            person, failed = assign_people(*shifts)
+            person = person if failed < 0 and (person >= 0).all() else None
+        if person is not None:
             ids = _ids(person)
         else:
-            notes.append(f"Tours could not keep every person's weekdays off on day {failed + 1}; "
-                         "staff ids are from the greedy hand-out instead.")
+            notes.append("Tours could not be handed out keeping every person's weekdays off (over several "
+                         "weeks the counts do not track who is off when); staff ids are from the greedy "
+                         "hand-out instead.")
     if ids is None:
         ids = assign_staff_ids(table[s.START], table[s.END], min_rest=pd.Timedelta(hours=settings.min_rest_h),
                                max_hours=settings.max_week_hours, hours=table[s.PAID_HOURS])

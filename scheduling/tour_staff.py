@@ -52,10 +52,14 @@ def assign_people(start: np.ndarray, end: np.ndarray, day: np.ndarray, weekday: 
     person = np.full(start.size, -1, dtype=np.int64)
     pattern: list[int] = []
     last_start: dict[int, int] = {}
+    # the first day's people leave for their days off in the order the days come; those leaving
+    # soonest take the latest-ending shifts, which only a day off can follow
     first = np.flatnonzero(day == 0)
-    for i in first:
+    first = first[np.argsort(-end[first], kind="stable")]
+    leaving = [int(weekday[d]) for d in range(1, min(len(weekday), 6)) for _ in range(int(days_off[weekday[d]]))]
+    for n, i in enumerate(first):
         person[i] = len(pattern)
-        pattern.append(-1)
+        pattern.append(leaving[n] if n < len(leaving) else -1)
     wd0 = int(weekday[0]) if weekday.size else 0
     for p in ((wd0 - 1) % 7, wd0):
         for _ in range(int(days_off[p])):
