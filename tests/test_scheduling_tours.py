@@ -188,3 +188,23 @@ def test_the_watchdog_interrupts_a_solve_that_runs_past_its_time_limit(monkeypat
                               SolverOptions(time_limit_s=600, gap_rel=0.0))
     assert time.perf_counter() - began < 30
     assert (out.watchdog and out.status == "time_limit") or out.status == "optimal"
+
+
+@pytest.mark.parametrize("seed", [0, 3, 5])  # weeks where handing tours out greedily got stuck
+def test_every_week_of_tours_is_handed_out_as_legal_weeks(seed):
+    rng = np.random.default_rng(seed)
+    hour = np.asarray(WEEK.hour)
+    need = (rng.integers(0, 5, len(WEEK)) + rng.integers(0, 6) * ((hour >= 22) | (hour < 6))
+            + rng.integers(0, 6) * ((hour >= 6) & (hour < 10))
+            + rng.integers(0, 4) * (WEEK.day_of_week.to_numpy() == rng.integers(0, 7)))
+    templates = tuple(ShiftTemplate(f"{h}h", h, 0) for h in (8, 10, 12))
+    roster = build_tour_roster(pd.DataFrame({s.INTERVAL_START: WEEK, s.REQUIRED: need}), templates,
+                               under_penalty=3.0, solver_options=EXACT, settings=TourSettings(break_window_h=0))
+    shifts = roster.shifts.sort_values(s.START)
+    assert shifts[s.STAFF_ID].nunique() * 5 == len(shifts)
+    for _, mine in shifts.groupby(s.STAFF_ID):
+        days = sorted(mine[s.START].dt.day_of_week)
+        off = sorted(set(range(7)) - set(days))
+        assert len(set(days)) == 5 and off[1] - off[0] in (1, 6)
+        rest = (mine[s.START].iloc[1:].to_numpy() - mine[s.END].iloc[:-1].to_numpy()) / pd.Timedelta(hours=1)
+        assert (rest >= 11).all()
