@@ -264,16 +264,70 @@ def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, opti
                  start=None, highs_options: dict | None = None) -> ArrayOutcome:
     """Minimise cost @ v over a MIP given as arrays (matrix: scipy sparse), with HiGHS directly.
 
-    Going round PuLP avoids its per-variable Python objects on models with 10^4-10^5 columns and
-    lets a watchdog interrupt a solve that does not stop at its time limit. ``start``, if given,
-    is a feasible solution handed to HiGHS as its first incumbent; ``highs_options`` are further
-    HiGHS options by name (e.g. mip_heuristic_effort).
+    Going round PuLP avoids its per-variable Python objects on models with 10^4-10^5 columns.
+    HiGHS runs in a child process that reports every improving solution; if it is still running
+    well past its time limit (WATCHDOG_GRACE) the process is killed and the last solution it
+    reported is returned. HiGHS does not check its time limit, nor user interrupts, everywhere:
+    on the demo week it once sat in a root-node rounding heuristic for minutes past a 240 s limit.
+    ``start``, if given, is a feasible solution handed to HiGHS as its first incumbent;
+    ``highs_options`` are further HiGHS options by name (e.g. mip_heuristic_effort).
     """
+    import multiprocessing
+
     import numpy as np
-    from scipy import sparse
 
     if options.solver != "highs":
         raise SchedulingError(f"this roster model needs solver 'highs', got {options.solver!r}")
+    problem = (np.asarray(cost, float), np.asarray(lower, float), np.asarray(upper, float),
+               np.asarray(integer, bool), matrix, np.asarray(row_lower, float), np.asarray(row_upper, float))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    began = time.perf_counter()
+    worker = context.Process(target=_solve_in_child, args=(send, problem, options, start, highs_options), daemon=True)
+    worker.start()
+    send.close()
+    deadline = None
+    if options.time_limit_s is not None:
+        factor, extra = WATCHDOG_GRACE
+        deadline = began + options.time_limit_s * factor + extra
+    best, final, fired = None, None, False
+    while final is None:
+        wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.perf_counter()))
+        if receive.poll(wait):
+            try:
+                message = receive.recv()
+            except EOFError:  # the child died without a word
+                break
+            if message[0] == "incumbent":
+                best = message[1:]
+            else:
+                final = message[1:]
+        elif not worker.is_alive():
+            break
+        elif deadline is not None and time.perf_counter() > deadline:
+            worker.kill()
+            fired = True
+            break
+    worker.join()
+    receive.close()
+    seconds = time.perf_counter() - began
+    if final is not None:
+        status, values, objective, bound = final
+    else:
+        status = "time_limit" if fired else "not_solved"
+        values, objective, bound = (None, None, None) if best is None else (best[0], best[1], best[2])
+    return ArrayOutcome(status, values, objective, bound, relative_gap(objective, bound), seconds, fired)
+
+
+def _solve_in_child(send, problem, options: SolverOptions, start, highs_options) -> None:
+    """Solve in this (child) process and send ("incumbent", values, objective, bound) messages,
+    then ("done", status, values, objective, bound)."""
+    import math as _math
+
+    import numpy as np
+    from scipy import sparse
+
+    cost, lower, upper, integer, matrix, row_lower, row_upper = problem
     highspy.Highs.resetGlobalScheduler(True)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", bool(options.msg))
@@ -291,54 +345,36 @@ def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, opti
     csc = sparse.csc_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = int(csc.shape[1]), int(csc.shape[0])
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = (np.asarray(a, dtype=float) for a in (cost, lower, upper))
-    lp.row_lower_, lp.row_upper_ = np.asarray(row_lower, float), np.asarray(row_upper, float)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(float)
+    mip = bool(integer.any())
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     highs.passModel(lp)
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = list(np.asarray(start, dtype=float))
         highs.setSolution(solution)
-    began = time.perf_counter()
-    fired = _run_with_watchdog(highs, options.time_limit_s)
-    seconds = time.perf_counter() - began
+    if mip:
+        def improving(event) -> None:
+            out = event.data_out
+            bound = float(out.mip_dual_bound) if _math.isfinite(out.mip_dual_bound) else None
+            send.send(("incumbent", np.array(out.mip_solution, dtype=float), float(out.objective_function_value), bound))
+
+        highs.cbMipImprovingSolution.subscribe(improving)
+    highs.run()
     info = highs.getInfo()
     model_status = highs.getModelStatus()
-    status = "time_limit" if fired else _HIGHS_STATUS.get(model_status, highs.modelStatusToString(model_status))
+    status = _HIGHS_STATUS.get(model_status, highs.modelStatusToString(model_status))
     has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     values = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else None
     objective = float(info.objective_function_value) if has_solution else None
-    if not any(integer):
+    if not mip:
         bound = objective if status == "optimal" else None
     else:
-        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
-    return ArrayOutcome(status, values, objective, bound, relative_gap(objective, bound), seconds, fired)
-
-
-def _run_with_watchdog(highs: highspy.Highs, time_limit_s: float | None) -> bool:
-    """Run HiGHS in its own thread; interrupt it once it is well past its time limit.
-
-    HiGHS checks its time limit only in some places (a week's tour model once ran 505 s under a
-    240 s limit, inside the MIP's own heuristics), so the solve runs with highspy's user-interrupt
-    callbacks on and this thread cancels it. Returns True if it had to.
-    """
-    highs.HandleUserInterrupt = True
-    worker = highs.startSolve()
-    deadline = None
-    if time_limit_s is not None:
-        factor, extra = WATCHDOG_GRACE
-        deadline = time.perf_counter() + time_limit_s * factor + extra
-    fired = False
-    while True:
-        done, _ = highs.wait(0.2)
-        if done:
-            break
-        if deadline is not None and not fired and time.perf_counter() > deadline:
-            highs.cancelSolve()
-            fired = True
-    worker.join()
-    return fired
+        bound = float(info.mip_dual_bound) if _math.isfinite(info.mip_dual_bound) else None
+    send.send(("done", status, values, objective, bound))
+    send.close()
