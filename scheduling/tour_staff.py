@@ -1,16 +1,16 @@
 """Turn the tour model's counts into people: a break for every shift, then a person for every shift.
 
-Both steps are the constructive side of the Hall conditions in scheduling.tour_model, so on a
-solution of that model they never fail within one week:
+Both follow the Hall conditions in scheduling.tour_model:
 - breaks: each template's break starts go, earliest first, to the waiting shift with the
   earliest deadline (earliest-deadline-first is exact for windows ordered like their shifts);
-- people: from one day to the next, the people due a day off take the latest-ending shifts
-  (they need no follow-on), every other shift is followed, latest end first, by a next-day shift
-  that starts after the rest period (those choices are nested, so any compatible one will do;
-  the one nearest 24 hours later keeps start times steady), and the people back from their days
-  off take the shifts left. A person keeps the same two weekdays off every week.
-Over several weeks the people due off are fixed by their earlier weeks, which the counts do not
-track; if a day cannot be matched the caller falls back to scheduling.staff's greedy ids.
+- people (the fallback for horizons other than one week, see scheduling.tour_assign for the
+  exact week): the first day's people are given the days off in the order they come, those
+  leaving soonest on the latest-ending shifts; from one day to the next the people due off leave,
+  the next day's shifts are taken earliest start first (those can follow fewest of today's
+  shifts) by people back from their days off, then by people staying on, those due off soonest
+  kept for the later shifts. A person keeps the same two weekdays off every week.
+Over several weeks who is off when is fixed by earlier weeks, which the counts do not track, so
+a day can fail to match; the caller then falls back to scheduling.staff's greedy ids.
 """
 
 from __future__ import annotations
