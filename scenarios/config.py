@@ -24,6 +24,7 @@ from .errors import InputError
 
 ERLANG_MODELS = ("erlang_c", "erlang_a")
 SOLVERS = ("highs", "cbc")
+ROSTER_MODELS = ("shifts", "tours")
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
 # [queues.NAME] keys passed to simulation.QueueConfig under the same name
 BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
@@ -201,8 +202,17 @@ class RosterSettings:
     gap: float = 0.01
     threads: int = 2
     costs: str = ""
+    model: str = "shifts"
+    days_off: int = 2
+    break_window_h: float = 2.0
 
     def __post_init__(self):
+        _check(self.model in ROSTER_MODELS, f"model must be one of {', '.join(ROSTER_MODELS)}, got {self.model!r}")
+        _check(self.days_off in (0, 2), f"days_off must be 0 or 2 (consecutive days off a week), got {self.days_off}")
+        _check(0 <= self.break_window_h <= 6, f"break_window_h must be 0 to 6 hours, got {self.break_window_h}")
+        _check(self.model == "tours" or (self.days_off, self.break_window_h) == (2, 2.0),
+               "days_off and break_window_h apply to model = 'tours' only")
+        _check(self.model != "tours" or self.solver == "highs", "model 'tours' needs solver 'highs'")
         object.__setattr__(self, "shift_lengths_h", tuple(float(x) for x in self.shift_lengths_h))
         object.__setattr__(self, "break_minutes", tuple(int(x) for x in self.break_minutes))
         _check(len(self.shift_lengths_h) > 0, "shift_lengths_h must list at least one shift length")

@@ -19,6 +19,8 @@ from forecasting.schema import DEFAULT_QUANTILES, quantile_column
 from scheduling.roster import RosterResult, build_roster
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
+from scheduling.tour_roster import build_tour_roster
+from scheduling.tours import TourSettings
 from scheduling.pooling import pooled_requirement
 from scheduling.staffing import QueueTarget, requirement
 from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
@@ -158,9 +160,16 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
              f"(one pool, {absence_rate(scenario, req):.0%} absence"
              + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
-    roster = build_roster(required, shift_templates(scenario), solver_options=options,
-                          skills=tuple(scenario.queues))
+    if r.model == "tours":
+        roster = build_tour_roster(required, shift_templates(scenario), solver_options=options,
+                                   settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h),
+                                   skills=tuple(scenario.queues))
+    else:
+        roster = build_roster(required, shift_templates(scenario), solver_options=options,
+                              skills=tuple(scenario.queues))
     roster = priced(roster, cost_model(scenario))
+    for note in roster.notes:
+        progress(note)
     progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
     return roster
 

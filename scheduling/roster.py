@@ -44,6 +44,8 @@ class RosterResult:
     shortfall   intervals with required > rostered: interval_start, required, rostered
     solve_seconds  time spent building, solving and polishing the model
     interval    the interval length inferred from ``required``
+    notes       lines for a planner: where cover falls short, a solve stopped by its time limit,
+                rules the staff ids could not keep (the tour model fills these)
     """
 
     shifts: pd.DataFrame
@@ -56,6 +58,7 @@ class RosterResult:
     shortfall: pd.DataFrame
     solve_seconds: float = 0.0
     interval: pd.Timedelta = field(default=pd.Timedelta(minutes=15))
+    notes: tuple[str, ...] = ()
 
     def explain(self) -> str:
         """A few lines a planner can read: horizon, solver result, shifts, cover and shortfall."""
@@ -88,6 +91,7 @@ class RosterResult:
         else:
             first = self.shortfall[s.INTERVAL_START].iloc[0]
             lines.append(f"Shortfall in {len(self.shortfall)} intervals, the first at {first}.")
+        lines.extend(self.notes)
         return "\n".join(lines)
 
 

@@ -235,3 +235,146 @@ def _relaxation_bound(problem: pulp.LpProblem, lp_solver: pulp.LpSolver) -> floa
         v.varValue = saved_values[v.name]
     problem.status, problem.sol_status = saved_status
     return bound
+
+
+@dataclass(frozen=True, eq=False)  # holds an array
+class ArrayOutcome:
+    """What HiGHS achieved on a model given as arrays (see solve_arrays).
+
+    values  the solution's column values (None without a solution)
+    status, objective, best_bound, gap, seconds as in SolveOutcome; ``watchdog`` is True when the
+    solve had to be interrupted because HiGHS overran its own time limit.
+    """
+
+    status: str
+    values: object
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    seconds: float
+    watchdog: bool = False
+
+
+# HiGHS checks its time limit between phases; a huge presolve or root LP can overrun it. The
+# watchdog interrupts the solve once it is this much past the limit.
+WATCHDOG_GRACE = (1.25, 10.0)  # factor, then seconds added
+
+
+def solve_arrays(cost, lower, upper, integer, matrix, row_lower, row_upper, options: SolverOptions,
+                 start=None, highs_options: dict | None = None) -> ArrayOutcome:
+    """Minimise cost @ v over a MIP given as arrays (matrix: scipy sparse), with HiGHS directly.
+
+    Going round PuLP avoids its per-variable Python objects on models with 10^4-10^5 columns.
+    HiGHS runs in a child process that reports every improving solution; if it is still running
+    well past its time limit (WATCHDOG_GRACE) the process is killed and the last solution it
+    reported is returned. HiGHS does not check its time limit, nor user interrupts, everywhere:
+    on the demo week it once sat in a root-node rounding heuristic for minutes past a 240 s limit.
+    ``start``, if given, is a feasible solution handed to HiGHS as its first incumbent;
+    ``highs_options`` are further HiGHS options by name (e.g. mip_heuristic_effort).
+    """
+    import multiprocessing
+
+    import numpy as np
+
+    if options.solver != "highs":
+        raise SchedulingError(f"this roster model needs solver 'highs', got {options.solver!r}")
+    problem = (np.asarray(cost, float), np.asarray(lower, float), np.asarray(upper, float),
+               np.asarray(integer, bool), matrix, np.asarray(row_lower, float), np.asarray(row_upper, float))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    began = time.perf_counter()
+    worker = context.Process(target=_solve_in_child, args=(send, problem, options, start, highs_options), daemon=True)
+    worker.start()
+    send.close()
+    deadline = None
+    if options.time_limit_s is not None:
+        factor, extra = WATCHDOG_GRACE
+        deadline = began + options.time_limit_s * factor + extra
+    best, final, fired = None, None, False
+    while final is None:
+        wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.perf_counter()))
+        if receive.poll(wait):
+            try:
+                message = receive.recv()
+            except EOFError:  # the child died without a word
+                break
+            if message[0] == "incumbent":
+                best = message[1:]
+            else:
+                final = message[1:]
+        elif not worker.is_alive():
+            break
+        elif deadline is not None and time.perf_counter() > deadline:
+            worker.kill()
+            fired = True
+            break
+    worker.join()
+    receive.close()
+    seconds = time.perf_counter() - began
+    if final is not None:
+        status, values, objective, bound = final
+    else:
+        status = "time_limit" if fired else "not_solved"
+        values, objective, bound = (None, None, None) if best is None else (best[0], best[1], best[2])
+    return ArrayOutcome(status, values, objective, bound, relative_gap(objective, bound), seconds, fired)
+
+
+def _solve_in_child(send, problem, options: SolverOptions, start, highs_options) -> None:
+    """Solve in this (child) process and send ("incumbent", values, objective, bound) messages,
+    then ("done", status, values, objective, bound)."""
+    import math as _math
+
+    import numpy as np
+    from scipy import sparse
+
+    cost, lower, upper, integer, matrix, row_lower, row_upper = problem
+    highspy.Highs.resetGlobalScheduler(True)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", bool(options.msg))
+    highs.setOptionValue("threads", int(options.threads))
+    highs.setOptionValue("mip_rel_gap", float(options.gap_rel))
+    highs.setOptionValue("random_seed", 0)
+    if options.gap_abs is not None:
+        highs.setOptionValue("mip_abs_gap", float(options.gap_abs))
+    if options.time_limit_s is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit_s))
+    if options.lp_solver != "choose":
+        highs.setOptionValue("solver", options.lp_solver)
+    for name, value in (highs_options or {}).items():
+        highs.setOptionValue(name, value)
+    csc = sparse.csc_matrix(matrix)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = int(csc.shape[1]), int(csc.shape[0])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(float)
+    mip = bool(integer.any())
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    highs.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(np.asarray(start, dtype=float))
+        highs.setSolution(solution)
+    if mip:
+        def improving(event) -> None:
+            out = event.data_out
+            bound = float(out.mip_dual_bound) if _math.isfinite(out.mip_dual_bound) else None
+            send.send(("incumbent", np.array(out.mip_solution, dtype=float), float(out.objective_function_value), bound))
+
+        highs.cbMipImprovingSolution.subscribe(improving)
+    highs.run()
+    info = highs.getInfo()
+    model_status = highs.getModelStatus()
+    status = _HIGHS_STATUS.get(model_status, highs.modelStatusToString(model_status))
+    has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    values = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
+    if not mip:
+        bound = objective if status == "optimal" else None
+    else:
+        bound = float(info.mip_dual_bound) if _math.isfinite(info.mip_dual_bound) else None
+    send.send(("done", status, values, objective, bound))
+    send.close()
