@@ -15,7 +15,8 @@ One model for control-room rosters and for the Curtois-Qu benchmark. Formulation
 
 Constraint names say what they mean: one_<p>_<d>, rest_<p>_<d>_<s>, maxshift_<p>_<s>,
 minminutes_<p>, maxminutes_<p>, maxcons_<p>_<d>, mincons_<p>_<d>_<j>, minoff_<p>_<d>_<j>,
-weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_<k>_<t>, flex_<t>.
+weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_<k>_<t>, flex_<t>;
+in an elastic model also floor_<d>_<s> and ifloor_<k>_<t> (cover floors).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pulp
@@ -38,6 +39,8 @@ class NamedModel:
     problem: pulp.LpProblem
     x: dict  # (person, day, shift) -> binary variable
     parts: dict  # part name -> LpAffineExpression (objective = their sum)
+    # elastic models only: constraint name -> slack variable of a hard rule made soft
+    slack: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +51,11 @@ class NamedRosterResult:
     roster: pd.DataFrame
     parts: dict[str, float]
     outcome: SolveOutcome
+    # relaxed: the hard rules conflicted, so this roster is the elastic model's (floors or
+    # contracted minimum hours broken where they had to be); notes: where the roster falls short
+    # and which rules bind (scheduling.named_explain)
+    relaxed: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def objective(self) -> float | None:
@@ -62,9 +70,17 @@ def _name(*parts) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9]", "", str(p)) or "x" for p in parts)
 
 
-def build_model(problem: RosterProblem) -> NamedModel:
-    """The integer program for ``problem`` (not solved)."""
+def build_model(problem: RosterProblem, *, elastic: bool = False) -> NamedModel:
+    """The integer program for ``problem`` (not solved).
+
+    elastic: the hard rules that can conflict get a slack variable at a price above any roster's
+    cost (cover floors, contracted minimum hours), so a roster always exists; every other hard
+    rule only forbids work, so an empty roster already meets it. ``NamedModel.slack`` maps each
+    such constraint's name to its slack.
+    """
     lp = pulp.LpProblem("named_roster", pulp.LpMinimize)
+    slack: dict = {}
+    price = elastic_price(problem) if elastic else None
     H = problem.horizon
     x = {}
     for p in problem.people:
@@ -93,18 +109,31 @@ def build_model(problem: RosterProblem) -> NamedModel:
     for (pid, d, sid), var in x.items():
         by_person[pid][d, sid] = var
     for p in problem.people:
-        _person_rules(lp, problem, p, x, by_person[p.id], work, parts)
+        _person_rules(lp, problem, p, x, by_person[p.id], work, parts, slack if elastic else None)
     _requests(problem, x, work, parts)
     _cost(problem, x, parts)
     _fairness(lp, problem, by_person, work, parts)
-    _day_cover(lp, problem, x, parts)
+    _day_cover(lp, problem, x, parts, slack if elastic else None)
     if problem.interval_cover is not None:
-        _interval_cover(lp, problem, x, parts)
-    lp += pulp.lpSum(parts.values())
-    return NamedModel(lp, x, parts)
+        _interval_cover(lp, problem, x, parts, slack if elastic else None)
+    lp += pulp.lpSum(parts.values()) + (price or 0) * pulp.lpSum(slack.values())
+    return NamedModel(lp, x, parts, slack)
 
 
-def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts) -> None:
+def elastic_price(problem: RosterProblem) -> float:
+    """Price of one unit of hard-rule slack (a head-interval below a floor, a minute short of
+    contracted hours): more than any roster could save by it, so slack is used only where no
+    roster meets the rule."""
+    weights = [1.0] + [r.weight for r in problem.requests] + [p.weight for p in problem.start_preferences]
+    weights += [w for c in problem.day_cover for w in (c.under_weight, c.over_weight)]
+    weights += [problem.fairness.night_weight, problem.fairness.weekend_weight, problem.rules.hours_short_weight or 0]
+    weights += [p.hourly_cost * 24 for p in problem.people]
+    if problem.interval_cover is not None:
+        weights.append(float(problem.interval_cover["under_weight"].max()))
+    return 1000.0 * max(weights)
+
+
+def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts, slack) -> None:
     H, pid = problem.horizon, p.id
     forbidden = defaultdict(list)
     for a, b, lag in problem.forbidden_successions():
@@ -121,12 +150,16 @@ def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts) -> None
         if cap < len(mine):
             lp += pulp.lpSum(mine) <= cap, _name("maxshift", pid, sid)
     minutes = pulp.lpSum(problem.shift(s).paid_min * v for (_, s), v in mine_x.items())
-    if p.min_minutes > 0 and problem.rules.hours_short_weight is None:
+    soft = problem.rules.hours_short_weight is not None
+    if p.min_minutes > 0 and not soft and slack is None:
         lp += minutes >= p.min_minutes, _name("minminutes", pid)
     elif p.min_minutes > 0:
         short = lp.add_variable(_name("hoursshort", pid), lowBound=0, upBound=p.min_minutes)
         lp += minutes + short >= p.min_minutes, _name("minminutes", pid)
-        parts["contract"] += problem.rules.hours_short_weight / 60 * short
+        if soft:
+            parts["contract"] += problem.rules.hours_short_weight / 60 * short
+        else:  # a hard rule made elastic
+            slack[_name("minminutes", pid)] = short
     cap = problem.max_total_minutes(p)
     if cap is not None:
         lp += minutes <= cap, _name("maxminutes", pid)
@@ -212,12 +245,23 @@ def _fairness(lp, problem: RosterProblem, by_person, work, parts) -> None:
         parts["fairness"] += f.weekend_weight * most
 
 
-def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
+def _floor(lp, under, required: int, floor: int, name: str, slack) -> None:
+    """Shortfall ``under`` may not exceed required - floor; elastic: only at the slack's price."""
+    if slack is None or floor == 0:
+        under.upBound = required - floor
+        return
+    under.upBound = required
+    below = slack[name] = lp.add_variable(name.replace("floor", "belowfloor", 1), lowBound=0, upBound=floor)
+    lp += under - below <= required - floor, name
+
+
+def _day_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
     by_ds = defaultdict(list)
     for (_, d, sid), v in x.items():
         by_ds[d, sid].append(v)
     for c in problem.day_cover:
-        under = lp.add_variable(_name("under", c.day, c.shift), lowBound=0, upBound=c.required - c.floor)
+        under = lp.add_variable(_name("under", c.day, c.shift), lowBound=0)
+        _floor(lp, under, c.required, c.floor, _name("floor", c.day, c.shift), slack)
         over = lp.add_variable(_name("over", c.day, c.shift), lowBound=0)
         lp += pulp.lpSum(by_ds[c.day, c.shift]) + under - over == c.required, _name("cover", c.day, c.shift)
         parts["under_cover"] += c.under_weight * under
@@ -225,7 +269,7 @@ def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
             parts["over_cover"] += c.over_weight * over
 
 
-def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
+def _interval_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
     """Per interval and skill: dedicated heads + a share of the both-skilled heads + shortfall
     >= required.
 
@@ -264,7 +308,8 @@ def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
         if row.required <= 0:
             continue
         k, t = row.skill, int(row.interval)
-        short = lp.add_variable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
+        short = lp.add_variable(_name("short", k, t), lowBound=0)
+        _floor(lp, short, int(row.required), int(row.floor), _name("ifloor", k, t), slack)
         terms = [heads[k, stretch_of[t]]] if (k, stretch_of[t]) in heads else []
         if ("both", stretch_of[t]) in heads:
             terms.append(flex.setdefault((k, t), lp.add_variable(_name("flex", k, t), lowBound=0)))
@@ -287,8 +332,16 @@ def integral_objective(problem: RosterProblem) -> bool:
     return whole and all(p.hourly_cost == 0 for p in problem.people)
 
 
-def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False) -> NamedRosterResult:
+NO_ROSTER = ("infeasible", "unbounded_or_infeasible")
+
+
+def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False,
+                 explain: bool = True) -> NamedRosterResult:
     """Build and solve the model; the roster holds the best solution found (if any).
+
+    When the hard rules conflict (the strict model is infeasible) the elastic model is solved
+    instead: the roster breaks cover floors or contracted minimum hours only where it must, and
+    ``relaxed`` is set. explain: fill ``notes`` with the shortfalls and the rules that bind them.
 
     lp_guided_start: for large rosters, where HiGHS's own heuristics find poor first rosters,
     solve the LP relaxation, round it person by person within each person's rules, improve it
@@ -296,8 +349,25 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
     the full model's.
     """
-    model = build_model(problem)
     started = time.perf_counter()
+    result = _solve_strict(problem, options, lp_guided_start, started)
+    if not result.outcome.has_solution and result.outcome.status in NO_ROSTER:
+        relaxed = _solve_model(build_model(problem, elastic=True), options, started)
+        result = replace(relaxed, relaxed=True)
+    if explain and result.outcome.has_solution:
+        from scheduling.named_explain import notes
+
+        result = replace(result, notes=notes(problem, result.roster, options, n_vars=_n_vars(problem)))
+    return result
+
+
+def _n_vars(problem: RosterProblem) -> int:
+    return sum(1 for p in problem.people for s in problem.shifts if p.may_work(s)) * problem.horizon
+
+
+def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_start: bool,
+                  started: float) -> NamedRosterResult:
+    model = build_model(problem)
     lp_bound = None
     if lp_guided_start and options.time_limit_s is not None:
         lp_bound = _guided_start(model, problem, options, started)
@@ -308,6 +378,14 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
         # the LP relaxation's optimum is a proven bound too; a final solve stopped inside its
         # root node may not have got that far
         outcome = replace(outcome, best_bound=lp_bound, gap=relative_gap(outcome.objective, lp_bound))
+    return _result(model, outcome, options, started)
+
+
+def _solve_model(model: NamedModel, options: SolverOptions, started: float) -> NamedRosterResult:
+    return _result(model, solve(model.problem, options), options, started)
+
+
+def _result(model: NamedModel, outcome: SolveOutcome, options: SolverOptions, started: float) -> NamedRosterResult:
     if outcome.has_solution and outcome.status != "optimal":
         outcome = _tighten(model, outcome, options)
     outcome = replace(outcome, seconds=time.perf_counter() - started)
