@@ -56,6 +56,8 @@ class NamedRosterResult:
     # and which rules bind (scheduling.named_explain)
     relaxed: bool = False
     notes: tuple[str, ...] = ()
+    # (seconds, stage, objective, bound) as the LP-guided start went: where the gap comes from
+    trace: tuple[tuple[float, str, float | None, float | None], ...] = ()
 
     @property
     def objective(self) -> float | None:
@@ -70,13 +72,15 @@ def _name(*parts) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9]", "", str(p)) or "x" for p in parts)
 
 
-def build_model(problem: RosterProblem, *, elastic: bool = False) -> NamedModel:
+def build_model(problem: RosterProblem, *, elastic: bool = False, aggregate: bool = True) -> NamedModel:
     """The integer program for ``problem`` (not solved).
 
     elastic: the hard rules that can conflict get a slack variable at a price above any roster's
     cost (cover floors, contracted minimum hours), so a roster always exists; every other hard
     rule only forbids work, so an empty roster already meets it. ``NamedModel.slack`` maps each
     such constraint's name to its slack.
+    aggregate: interval cover through per-(skill group, day, shift) counts (_shift_counts);
+    False keeps the earlier per-person form, for comparison.
     """
     lp = pulp.LpProblem("named_roster", pulp.LpMinimize)
     slack: dict = {}
@@ -115,7 +119,7 @@ def build_model(problem: RosterProblem, *, elastic: bool = False) -> NamedModel:
     _fairness(lp, problem, by_person, work, parts)
     _day_cover(lp, problem, x, parts, slack if elastic else None)
     if problem.interval_cover is not None:
-        _interval_cover(lp, problem, x, parts, slack if elastic else None)
+        _interval_cover(lp, problem, x, parts, slack if elastic else None, aggregate)
     lp += pulp.lpSum(parts.values()) + (price or 0) * pulp.lpSum(slack.values())
     return NamedModel(lp, x, parts, slack)
 
@@ -269,7 +273,25 @@ def _day_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
             parts["over_cover"] += c.over_weight * over
 
 
-def _interval_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
+def _shift_counts(lp, groups: dict) -> dict:
+    """One integer count per (skill group, day, shift): how many of the group work it.
+
+    Cover depends on people only through these counts, so each stretch's head count is a sum of
+    a few counts instead of one term per person on duty: about a tenth of the nonzeros, a
+    several times faster LP, and counts the solver can branch on (one branch moves many
+    interchangeable people at once).
+    """
+    counted = {}
+    for g, by_slot in groups.items():
+        counted[g] = {}
+        for (d, sid), members in by_slot.items():
+            n = lp.add_variable(_name("count", g, d, sid), lowBound=0, upBound=len(members), cat="Integer")
+            lp += n == pulp.lpSum(members), _name("count", g, d, sid)
+            counted[g][d, sid] = [n]
+    return counted
+
+
+def _interval_cover(lp, problem: RosterProblem, x, parts, slack=None, aggregate: bool = True) -> None:
     """Per interval and skill: dedicated heads + a share of the both-skilled heads + shortfall
     >= required.
 
@@ -290,6 +312,8 @@ def _interval_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
     for (pid, d, sid), v in x.items():
         serves = people[pid].skills & problem.shift(sid).skills
         groups["both" if len(serves) == 2 else next(iter(serves))][d, sid].append(v)
+    if aggregate:
+        groups = _shift_counts(lp, groups)
     stretch_of, heads = {}, {}
     n = problem.horizon * 1440 // problem.interval_min
     key_prev, stretch = None, -1
@@ -335,8 +359,27 @@ def integral_objective(problem: RosterProblem) -> bool:
 NO_ROSTER = ("infeasible", "unbounded_or_infeasible")
 
 
+@dataclass(frozen=True)
+class Heuristic:
+    """How the LP-guided start works; all False is the earlier method, kept for comparison.
+
+    aggregate      interval cover through shift counts per skill group (build_model)
+    local_costs    round each person to the pattern minimising DISTANCE_WEIGHTS x (changes
+                   from their LP shifts) + what the pattern costs them alone (pay, hours short of
+                   contract, requests); False: changes only (contract at a token weight)
+    group_by_skill fix-and-optimise people with the same skills together, who can trade shifts
+    """
+
+    aggregate: bool = True
+    local_costs: bool = True
+    group_by_skill: bool = True
+
+
+EARLIER = Heuristic(aggregate=False, local_costs=False, group_by_skill=False)
+
+
 def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False,
-                 explain: bool = True) -> NamedRosterResult:
+                 explain: bool = True, heuristic: Heuristic = Heuristic()) -> NamedRosterResult:
     """Build and solve the model; the roster holds the best solution found (if any).
 
     When the hard rules conflict (the strict model is infeasible) the elastic model is solved
@@ -350,7 +393,7 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     the full model's.
     """
     started = time.perf_counter()
-    result = _solve_strict(problem, options, lp_guided_start, started)
+    result = _solve_strict(problem, options, lp_guided_start, started, heuristic)
     if not result.outcome.has_solution and result.outcome.status in NO_ROSTER:
         relaxed = _solve_model(build_model(problem, elastic=True), options, started)
         result = replace(relaxed, relaxed=True)
@@ -366,11 +409,11 @@ def _n_vars(problem: RosterProblem) -> int:
 
 
 def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_start: bool,
-                  started: float) -> NamedRosterResult:
-    model = build_model(problem)
-    lp_bound = None
+                  started: float, heuristic: Heuristic) -> NamedRosterResult:
+    model = build_model(problem, aggregate=heuristic.aggregate)
+    lp_bound, trace = None, []
     if lp_guided_start and options.time_limit_s is not None:
-        lp_bound = _guided_start(model, problem, options, started)
+        lp_bound = _guided_start(model, problem, options, started, heuristic, trace)
         left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
         options = replace(options, time_limit_s=left, warm_start=True)
     outcome = solve(model.problem, options)
@@ -378,7 +421,10 @@ def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_star
         # the LP relaxation's optimum is a proven bound too; a final solve stopped inside its
         # root node may not have got that far
         outcome = replace(outcome, best_bound=lp_bound, gap=relative_gap(outcome.objective, lp_bound))
-    return _result(model, outcome, options, started)
+    result = _result(model, outcome, options, started)
+    if trace:
+        trace.append((time.perf_counter() - started, "final MIP", result.objective, result.best_bound))
+    return replace(result, trace=tuple(trace))
 
 
 def _solve_model(model: NamedModel, options: SolverOptions, started: float) -> NamedRosterResult:
@@ -416,7 +462,7 @@ def _tighten(model: NamedModel, outcome: SolveOutcome | None, options: SolverOpt
 
 
 def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOptions,
-                  started: float) -> float | None:
+                  started: float, heuristic: Heuristic, trace: list) -> float | None:
     """Leave the variables holding a complete rule-abiding roster for a MIP start; return the LP
     relaxation's optimum (a lower bound) if it was solved.
 
@@ -424,35 +470,41 @@ def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOpti
     between people: each person gets the pattern closest to their LP shifts that meets their
     rules (a small MIP each); cover, soft, is then priced by an LP with the roster fixed.
     """
-    lp, x = model.problem, list(model.x.values())
-    for v in x:
+    lp = model.problem
+    integers = [v for v in lp.variables() if v.cat == pulp.LpInteger]
+    for v in integers:
         v.cat = pulp.LpContinuous
     relaxed = solve(lp, replace(options, time_limit_s=0.6 * options.time_limit_s, lp_solver="ipm"))
-    for v in x:
+    for v in integers:
         v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
     if not relaxed.has_solution:
         return None
+    trace.append((time.perf_counter() - started, "LP relaxation", None, relaxed.best_bound))
     target = {key: v.varValue or 0.0 for key, v in model.x.items()}
     per_person = replace(options, time_limit_s=max(1.0, 0.1 * options.time_limit_s / len(problem.people)),
                          gap_rel=0.0, warm_start=False)
     for person in problem.people:
-        chosen = _round_person(problem, person, target, per_person)
+        chosen = _round_person(problem, person, target, per_person, heuristic.local_costs)
         for key, v in model.x.items():
             if key[0] == person.id:
                 v.varValue = 1.0 if key in chosen else 0.0
     _tighten(model, None, options)
-    _fix_and_optimize(model, problem, options, started)
+    trace.append((time.perf_counter() - started, "rounded", pulp.value(lp.objective), relaxed.best_bound))
+    _fix_and_optimize(model, problem, options, started, by_skill=heuristic.group_by_skill)
+    _tighten(model, None, options)
+    trace.append((time.perf_counter() - started, "fix-and-optimise", pulp.value(lp.objective), relaxed.best_bound))
     return relaxed.best_bound
 
 
 def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
-                      group: int = 5) -> None:
+                      group: int = 5, by_skill: bool = True) -> None:
     """Re-optimise a few people at a time with everyone else's shifts fixed, each solve
     starting from the current roster (so it never gets worse), until 70% of the time is used."""
     by_person = defaultdict(list)
     for key, v in model.x.items():
         by_person[key[0]].append(v)
-    ids = [p.id for p in problem.people]
+    people = sorted(problem.people, key=lambda p: sorted(p.skills)) if by_skill else problem.people
+    ids = [p.id for p in people]
     stop = started + 0.7 * options.time_limit_s
     position = 0
     while ids and time.perf_counter() < stop - 1.0:
@@ -472,13 +524,31 @@ def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: Solver
             break
 
 
-def _round_person(problem: RosterProblem, person, target: dict, options: SolverOptions) -> set:
-    """The pattern for ``person`` nearest their LP shifts (fewest changes) within their rules."""
+def distance_weight(problem: RosterProblem) -> float:
+    """Price of one change from a person's LP shifts when rounding: what it may cost in cover
+    elsewhere, taken as 2.5 heads at the dearest under-cover weight (measured best of 30-1000
+    on benchmarks/roster_named.py; the rounding is not sensitive within a factor of 2)."""
+    weights = [c.under_weight for c in problem.day_cover]
+    if problem.interval_cover is not None:
+        weights.append(float(problem.interval_cover["under_weight"].max()))
+    return 2.5 * max(weights + [0.4])
+
+
+def _round_person(problem: RosterProblem, person, target: dict, options: SolverOptions,
+                  local_costs: bool = True) -> set:
+    """The pattern for ``person`` nearest their LP shifts within their rules; with local_costs,
+    changes are priced against what the pattern costs this person alone."""
+    mine = (lambda items: tuple(i for i in items if i.person == person.id)) if local_costs else (lambda items: ())
     alone = RosterProblem(horizon=problem.horizon, shifts=problem.shifts, people=(person,), rules=problem.rules,
-                          interval_min=problem.interval_min, first_weekday=problem.first_weekday)
+                          interval_min=problem.interval_min, first_weekday=problem.first_weekday,
+                          requests=mine(problem.requests), start_preferences=mine(problem.start_preferences))
     sub = build_model(alone)
     distance = pulp.lpSum((1 - 2 * target.get(key, 0.0)) * v for key, v in sub.x.items())
-    sub.problem.setObjective(distance + sub.parts["contract"] * 1e-3)
+    if local_costs:
+        own = sub.parts["contract"] + sub.parts["cost"] + sub.parts["preferences"]
+        sub.problem.setObjective(distance_weight(problem) * distance + own)
+    else:
+        sub.problem.setObjective(distance + sub.parts["contract"] * 1e-3)
     outcome = solve(sub.problem, options)
     if not outcome.has_solution:
         return set()
