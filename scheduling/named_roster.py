@@ -15,7 +15,8 @@ One model for control-room rosters and for the Curtois-Qu benchmark. Formulation
 
 Constraint names say what they mean: one_<p>_<d>, rest_<p>_<d>_<s>, maxshift_<p>_<s>,
 minminutes_<p>, maxminutes_<p>, maxcons_<p>_<d>, mincons_<p>_<d>_<j>, minoff_<p>_<d>_<j>,
-weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_<k>_<t>, flex_<t>.
+weeklyrest_<p>_<d>, weekend_<p>_<w>_<d>, maxweekends_<p>, cover_<d>_<s>, icover_<k>_<t>, flex_<t>;
+in an elastic model also floor_<d>_<s> and ifloor_<k>_<t> (cover floors).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pulp
@@ -38,6 +39,8 @@ class NamedModel:
     problem: pulp.LpProblem
     x: dict  # (person, day, shift) -> binary variable
     parts: dict  # part name -> LpAffineExpression (objective = their sum)
+    # elastic models only: constraint name -> slack variable of a hard rule made soft
+    slack: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +51,13 @@ class NamedRosterResult:
     roster: pd.DataFrame
     parts: dict[str, float]
     outcome: SolveOutcome
+    # relaxed: the hard rules conflicted, so this roster is the elastic model's (floors or
+    # contracted minimum hours broken where they had to be); notes: where the roster falls short
+    # and which rules bind (scheduling.named_explain)
+    relaxed: bool = False
+    notes: tuple[str, ...] = ()
+    # (seconds, stage, objective, bound) as the LP-guided start went: where the gap comes from
+    trace: tuple[tuple[float, str, float | None, float | None], ...] = ()
 
     @property
     def objective(self) -> float | None:
@@ -62,9 +72,19 @@ def _name(*parts) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9]", "", str(p)) or "x" for p in parts)
 
 
-def build_model(problem: RosterProblem) -> NamedModel:
-    """The integer program for ``problem`` (not solved)."""
+def build_model(problem: RosterProblem, *, elastic: bool = False, aggregate: bool = True) -> NamedModel:
+    """The integer program for ``problem`` (not solved).
+
+    elastic: the hard rules that can conflict get a slack variable at a price above any roster's
+    cost (cover floors, contracted minimum hours), so a roster always exists; every other hard
+    rule only forbids work, so an empty roster already meets it. ``NamedModel.slack`` maps each
+    such constraint's name to its slack.
+    aggregate: interval cover through per-(skill group, day, shift) counts (_shift_counts);
+    False keeps the earlier per-person form, for comparison.
+    """
     lp = pulp.LpProblem("named_roster", pulp.LpMinimize)
+    slack: dict = {}
+    price = elastic_price(problem) if elastic else None
     H = problem.horizon
     x = {}
     for p in problem.people:
@@ -93,18 +113,31 @@ def build_model(problem: RosterProblem) -> NamedModel:
     for (pid, d, sid), var in x.items():
         by_person[pid][d, sid] = var
     for p in problem.people:
-        _person_rules(lp, problem, p, x, by_person[p.id], work, parts)
+        _person_rules(lp, problem, p, x, by_person[p.id], work, parts, slack if elastic else None)
     _requests(problem, x, work, parts)
     _cost(problem, x, parts)
     _fairness(lp, problem, by_person, work, parts)
-    _day_cover(lp, problem, x, parts)
+    _day_cover(lp, problem, x, parts, slack if elastic else None)
     if problem.interval_cover is not None:
-        _interval_cover(lp, problem, x, parts)
-    lp += pulp.lpSum(parts.values())
-    return NamedModel(lp, x, parts)
+        _interval_cover(lp, problem, x, parts, slack if elastic else None, aggregate)
+    lp += pulp.lpSum(parts.values()) + (price or 0) * pulp.lpSum(slack.values())
+    return NamedModel(lp, x, parts, slack)
 
 
-def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts) -> None:
+def elastic_price(problem: RosterProblem) -> float:
+    """Price of one unit of hard-rule slack (a head-interval below a floor, a minute short of
+    contracted hours): more than any roster could save by it, so slack is used only where no
+    roster meets the rule."""
+    weights = [1.0] + [r.weight for r in problem.requests] + [p.weight for p in problem.start_preferences]
+    weights += [w for c in problem.day_cover for w in (c.under_weight, c.over_weight)]
+    weights += [problem.fairness.night_weight, problem.fairness.weekend_weight, problem.rules.hours_short_weight or 0]
+    weights += [p.hourly_cost * 24 for p in problem.people]
+    if problem.interval_cover is not None:
+        weights.append(float(problem.interval_cover["under_weight"].max()))
+    return 1000.0 * max(weights)
+
+
+def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts, slack) -> None:
     H, pid = problem.horizon, p.id
     forbidden = defaultdict(list)
     for a, b, lag in problem.forbidden_successions():
@@ -121,12 +154,16 @@ def _person_rules(lp, problem: RosterProblem, p, x, mine_x, work, parts) -> None
         if cap < len(mine):
             lp += pulp.lpSum(mine) <= cap, _name("maxshift", pid, sid)
     minutes = pulp.lpSum(problem.shift(s).paid_min * v for (_, s), v in mine_x.items())
-    if p.min_minutes > 0 and problem.rules.hours_short_weight is None:
+    soft = problem.rules.hours_short_weight is not None
+    if p.min_minutes > 0 and not soft and slack is None:
         lp += minutes >= p.min_minutes, _name("minminutes", pid)
     elif p.min_minutes > 0:
         short = lp.add_variable(_name("hoursshort", pid), lowBound=0, upBound=p.min_minutes)
         lp += minutes + short >= p.min_minutes, _name("minminutes", pid)
-        parts["contract"] += problem.rules.hours_short_weight / 60 * short
+        if soft:
+            parts["contract"] += problem.rules.hours_short_weight / 60 * short
+        else:  # a hard rule made elastic
+            slack[_name("minminutes", pid)] = short
     cap = problem.max_total_minutes(p)
     if cap is not None:
         lp += minutes <= cap, _name("maxminutes", pid)
@@ -212,12 +249,23 @@ def _fairness(lp, problem: RosterProblem, by_person, work, parts) -> None:
         parts["fairness"] += f.weekend_weight * most
 
 
-def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
+def _floor(lp, under, required: int, floor: int, name: str, slack) -> None:
+    """Shortfall ``under`` may not exceed required - floor; elastic: only at the slack's price."""
+    if slack is None or floor == 0:
+        under.upBound = required - floor
+        return
+    under.upBound = required
+    below = slack[name] = lp.add_variable(name.replace("floor", "belowfloor", 1), lowBound=0, upBound=floor)
+    lp += under - below <= required - floor, name
+
+
+def _day_cover(lp, problem: RosterProblem, x, parts, slack=None) -> None:
     by_ds = defaultdict(list)
     for (_, d, sid), v in x.items():
         by_ds[d, sid].append(v)
     for c in problem.day_cover:
-        under = lp.add_variable(_name("under", c.day, c.shift), lowBound=0, upBound=c.required - c.floor)
+        under = lp.add_variable(_name("under", c.day, c.shift), lowBound=0)
+        _floor(lp, under, c.required, c.floor, _name("floor", c.day, c.shift), slack)
         over = lp.add_variable(_name("over", c.day, c.shift), lowBound=0)
         lp += pulp.lpSum(by_ds[c.day, c.shift]) + under - over == c.required, _name("cover", c.day, c.shift)
         parts["under_cover"] += c.under_weight * under
@@ -225,7 +273,25 @@ def _day_cover(lp, problem: RosterProblem, x, parts) -> None:
             parts["over_cover"] += c.over_weight * over
 
 
-def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
+def _shift_counts(lp, groups: dict) -> dict:
+    """One integer count per (skill group, day, shift): how many of the group work it.
+
+    Cover depends on people only through these counts, so each stretch's head count is a sum of
+    a few counts instead of one term per person on duty: about a tenth of the nonzeros, a
+    several times faster LP, and counts the solver can branch on (one branch moves many
+    interchangeable people at once).
+    """
+    counted = {}
+    for g, by_slot in groups.items():
+        counted[g] = {}
+        for (d, sid), members in by_slot.items():
+            n = lp.add_variable(_name("count", g, d, sid), lowBound=0, upBound=len(members), cat="Integer")
+            lp += n == pulp.lpSum(members), _name("count", g, d, sid)
+            counted[g][d, sid] = [n]
+    return counted
+
+
+def _interval_cover(lp, problem: RosterProblem, x, parts, slack=None, aggregate: bool = True) -> None:
     """Per interval and skill: dedicated heads + a share of the both-skilled heads + shortfall
     >= required.
 
@@ -246,6 +312,8 @@ def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
     for (pid, d, sid), v in x.items():
         serves = people[pid].skills & problem.shift(sid).skills
         groups["both" if len(serves) == 2 else next(iter(serves))][d, sid].append(v)
+    if aggregate:
+        groups = _shift_counts(lp, groups)
     stretch_of, heads = {}, {}
     n = problem.horizon * 1440 // problem.interval_min
     key_prev, stretch = None, -1
@@ -264,7 +332,8 @@ def _interval_cover(lp, problem: RosterProblem, x, parts) -> None:
         if row.required <= 0:
             continue
         k, t = row.skill, int(row.interval)
-        short = lp.add_variable(_name("short", k, t), lowBound=0, upBound=row.required - row.floor)
+        short = lp.add_variable(_name("short", k, t), lowBound=0)
+        _floor(lp, short, int(row.required), int(row.floor), _name("ifloor", k, t), slack)
         terms = [heads[k, stretch_of[t]]] if (k, stretch_of[t]) in heads else []
         if ("both", stretch_of[t]) in heads:
             terms.append(flex.setdefault((k, t), lp.add_variable(_name("flex", k, t), lowBound=0)))
@@ -287,8 +356,35 @@ def integral_objective(problem: RosterProblem) -> bool:
     return whole and all(p.hourly_cost == 0 for p in problem.people)
 
 
-def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False) -> NamedRosterResult:
+NO_ROSTER = ("infeasible", "unbounded_or_infeasible")
+
+
+@dataclass(frozen=True)
+class Heuristic:
+    """How the LP-guided start works; all False is the earlier method, kept for comparison.
+
+    aggregate      interval cover through shift counts per skill group (build_model)
+    local_costs    round each person to the pattern minimising DISTANCE_WEIGHTS x (changes
+                   from their LP shifts) + what the pattern costs them alone (pay, hours short of
+                   contract, requests); False: changes only (contract at a token weight)
+    group_by_skill fix-and-optimise people with the same skills together, who can trade shifts
+    """
+
+    aggregate: bool = True
+    local_costs: bool = True
+    group_by_skill: bool = True
+
+
+EARLIER = Heuristic(aggregate=False, local_costs=False, group_by_skill=False)
+
+
+def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False,
+                 explain: bool = True, heuristic: Heuristic = Heuristic()) -> NamedRosterResult:
     """Build and solve the model; the roster holds the best solution found (if any).
+
+    When the hard rules conflict (the strict model is infeasible) the elastic model is solved
+    instead: the roster breaks cover floors or contracted minimum hours only where it must, and
+    ``relaxed`` is set. explain: fill ``notes`` with the shortfalls and the rules that bind them.
 
     lp_guided_start: for large rosters, where HiGHS's own heuristics find poor first rosters,
     solve the LP relaxation, round it person by person within each person's rules, improve it
@@ -296,11 +392,28 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
     the full model's.
     """
-    model = build_model(problem)
     started = time.perf_counter()
-    lp_bound = None
+    result = _solve_strict(problem, options, lp_guided_start, started, heuristic)
+    if not result.outcome.has_solution and result.outcome.status in NO_ROSTER:
+        relaxed = _solve_model(build_model(problem, elastic=True), options, started)
+        result = replace(relaxed, relaxed=True)
+    if explain and result.outcome.has_solution:
+        from scheduling.named_explain import notes
+
+        result = replace(result, notes=notes(problem, result.roster, options, n_vars=_n_vars(problem)))
+    return result
+
+
+def _n_vars(problem: RosterProblem) -> int:
+    return sum(1 for p in problem.people for s in problem.shifts if p.may_work(s)) * problem.horizon
+
+
+def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_start: bool,
+                  started: float, heuristic: Heuristic) -> NamedRosterResult:
+    model = build_model(problem, aggregate=heuristic.aggregate)
+    lp_bound, trace = None, []
     if lp_guided_start and options.time_limit_s is not None:
-        lp_bound = _guided_start(model, problem, options, started)
+        lp_bound = _guided_start(model, problem, options, started, heuristic, trace)
         left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
         options = replace(options, time_limit_s=left, warm_start=True)
     outcome = solve(model.problem, options)
@@ -308,6 +421,17 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
         # the LP relaxation's optimum is a proven bound too; a final solve stopped inside its
         # root node may not have got that far
         outcome = replace(outcome, best_bound=lp_bound, gap=relative_gap(outcome.objective, lp_bound))
+    result = _result(model, outcome, options, started)
+    if trace:
+        trace.append((time.perf_counter() - started, "final MIP", result.objective, result.best_bound))
+    return replace(result, trace=tuple(trace))
+
+
+def _solve_model(model: NamedModel, options: SolverOptions, started: float) -> NamedRosterResult:
+    return _result(model, solve(model.problem, options), options, started)
+
+
+def _result(model: NamedModel, outcome: SolveOutcome, options: SolverOptions, started: float) -> NamedRosterResult:
     if outcome.has_solution and outcome.status != "optimal":
         outcome = _tighten(model, outcome, options)
     outcome = replace(outcome, seconds=time.perf_counter() - started)
@@ -338,7 +462,7 @@ def _tighten(model: NamedModel, outcome: SolveOutcome | None, options: SolverOpt
 
 
 def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOptions,
-                  started: float) -> float | None:
+                  started: float, heuristic: Heuristic, trace: list) -> float | None:
     """Leave the variables holding a complete rule-abiding roster for a MIP start; return the LP
     relaxation's optimum (a lower bound) if it was solved.
 
@@ -346,35 +470,41 @@ def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOpti
     between people: each person gets the pattern closest to their LP shifts that meets their
     rules (a small MIP each); cover, soft, is then priced by an LP with the roster fixed.
     """
-    lp, x = model.problem, list(model.x.values())
-    for v in x:
+    lp = model.problem
+    integers = [v for v in lp.variables() if v.cat == pulp.LpInteger]
+    for v in integers:
         v.cat = pulp.LpContinuous
     relaxed = solve(lp, replace(options, time_limit_s=0.6 * options.time_limit_s, lp_solver="ipm"))
-    for v in x:
+    for v in integers:
         v.cat = pulp.LpInteger  # PuLP keeps binaries as integers in [0, 1]
     if not relaxed.has_solution:
         return None
+    trace.append((time.perf_counter() - started, "LP relaxation", None, relaxed.best_bound))
     target = {key: v.varValue or 0.0 for key, v in model.x.items()}
     per_person = replace(options, time_limit_s=max(1.0, 0.1 * options.time_limit_s / len(problem.people)),
                          gap_rel=0.0, warm_start=False)
     for person in problem.people:
-        chosen = _round_person(problem, person, target, per_person)
+        chosen = _round_person(problem, person, target, per_person, heuristic.local_costs)
         for key, v in model.x.items():
             if key[0] == person.id:
                 v.varValue = 1.0 if key in chosen else 0.0
     _tighten(model, None, options)
-    _fix_and_optimize(model, problem, options, started)
+    trace.append((time.perf_counter() - started, "rounded", pulp.value(lp.objective), relaxed.best_bound))
+    _fix_and_optimize(model, problem, options, started, by_skill=heuristic.group_by_skill)
+    _tighten(model, None, options)
+    trace.append((time.perf_counter() - started, "fix-and-optimise", pulp.value(lp.objective), relaxed.best_bound))
     return relaxed.best_bound
 
 
 def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
-                      group: int = 5) -> None:
+                      group: int = 5, by_skill: bool = True) -> None:
     """Re-optimise a few people at a time with everyone else's shifts fixed, each solve
     starting from the current roster (so it never gets worse), until 70% of the time is used."""
     by_person = defaultdict(list)
     for key, v in model.x.items():
         by_person[key[0]].append(v)
-    ids = [p.id for p in problem.people]
+    people = sorted(problem.people, key=lambda p: sorted(p.skills)) if by_skill else problem.people
+    ids = [p.id for p in people]
     stop = started + 0.7 * options.time_limit_s
     position = 0
     while ids and time.perf_counter() < stop - 1.0:
@@ -394,13 +524,31 @@ def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: Solver
             break
 
 
-def _round_person(problem: RosterProblem, person, target: dict, options: SolverOptions) -> set:
-    """The pattern for ``person`` nearest their LP shifts (fewest changes) within their rules."""
+def distance_weight(problem: RosterProblem) -> float:
+    """Price of one change from a person's LP shifts when rounding: what it may cost in cover
+    elsewhere, taken as 2.5 heads at the dearest under-cover weight (measured best of 30-1000
+    on benchmarks/roster_named.py; the rounding is not sensitive within a factor of 2)."""
+    weights = [c.under_weight for c in problem.day_cover]
+    if problem.interval_cover is not None:
+        weights.append(float(problem.interval_cover["under_weight"].max()))
+    return 2.5 * max(weights + [0.4])
+
+
+def _round_person(problem: RosterProblem, person, target: dict, options: SolverOptions,
+                  local_costs: bool = True) -> set:
+    """The pattern for ``person`` nearest their LP shifts within their rules; with local_costs,
+    changes are priced against what the pattern costs this person alone."""
+    mine = (lambda items: tuple(i for i in items if i.person == person.id)) if local_costs else (lambda items: ())
     alone = RosterProblem(horizon=problem.horizon, shifts=problem.shifts, people=(person,), rules=problem.rules,
-                          interval_min=problem.interval_min, first_weekday=problem.first_weekday)
+                          interval_min=problem.interval_min, first_weekday=problem.first_weekday,
+                          requests=mine(problem.requests), start_preferences=mine(problem.start_preferences))
     sub = build_model(alone)
     distance = pulp.lpSum((1 - 2 * target.get(key, 0.0)) * v for key, v in sub.x.items())
-    sub.problem.setObjective(distance + sub.parts["contract"] * 1e-3)
+    if local_costs:
+        own = sub.parts["contract"] + sub.parts["cost"] + sub.parts["preferences"]
+        sub.problem.setObjective(distance_weight(problem) * distance + own)
+    else:
+        sub.problem.setObjective(distance + sub.parts["contract"] * 1e-3)
     outcome = solve(sub.problem, options)
     if not outcome.has_solution:
         return set()

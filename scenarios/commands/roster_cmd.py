@@ -114,6 +114,10 @@ def _benchmark(args: argparse.Namespace) -> int:
     print(f"{args.instance.name}: objective {checked.penalty:g} (benchmark penalty, checked from scratch), "
           f"lower bound {bound_txt}, gap {gap}, status {outcome.status}, {outcome.seconds:.1f} s")
     print("  parts: " + ", ".join(f"{k} {v:g}" for k, v in checked.parts.items() if v))
+    if result.relaxed:
+        print("  the hard rules conflict: this roster breaks only what it must (see the notes)")
+    for note in result.notes[:20]:
+        print(f"  note: {note}")
     if not checked.feasible:
         print(f"  WARNING: {len(checked.violations)} hard rule(s) broken:")
         print(checked.violations.to_string(index=False))
