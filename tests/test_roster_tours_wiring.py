@@ -35,6 +35,8 @@ def test_the_pipeline_passes_tour_settings_to_the_tour_roster(monkeypatch):
     monkeypatch.setattr(pipeline, "build_tour_roster", fake)
     monkeypatch.setattr(pipeline, "pool_requirement", lambda scenario, req: required)
     monkeypatch.setattr(pipeline, "absence_rate", lambda scenario, req: 0.0)
+    monkeypatch.setattr(pipeline, "on_shift_rate", lambda scenario, req: 0.0)
+    monkeypatch.setattr(pipeline, "priced", lambda roster, costs: roster)
     lines = []
     pipeline.build_plan(scenario, required, lambda line: lines.append(line))
     assert seen["settings"].break_window_h == 1.0 and seen["settings"].days_off == 2
