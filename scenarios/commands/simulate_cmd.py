@@ -14,6 +14,7 @@ from .common import add_parser, out_options
 
 OWN_FILES = ("kpi_intervals.csv", "summary.csv", "observed_vs_simulated_by_hour.csv", "service_level_by_hour.png")
 INFER = "infer"
+IDLE_WHILE_WAITING_S = 300.0
 
 
 def register(sub) -> None:
@@ -25,7 +26,8 @@ def register(sub) -> None:
     p.add_argument("--staffing", required=True,
                    help="agents on duty per interval (interval_start, agents, optionally queue or skills) or a "
                         "roster (staff_id, start, end, break_start, break_end, skills); or 'infer' to take the "
-                        "agents named in the log (their answered calls, split at 30-minute gaps)")
+                        "agents named in the log (their answered calls, split at 30-minute gaps and, when the "
+                        "log has waits, where an agent stayed free 5 minutes while a caller waited)")
     p.add_argument("--replications", type=int, default=10, help="seeded replications (default: 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--workers", type=int, default=1, help="processes running replications (default: 1)")
@@ -107,7 +109,10 @@ def _read_staffing(args, log):
     if "agent" not in log.columns:
         raise InputError(f"{args.calls}: --staffing infer needs the agent who answered each call "
                          "(an 'agent' column, or a SEE Lab log)")
-    return agent_shifts(log, skills="|".join(sorted(log["queue"].unique())))
+    # an agent free for 5 minutes while a caller waits was not taking calls (simulation/trace.py)
+    waits = "wait" in log.columns and log["wait"].notna().all()
+    return agent_shifts(log, skills="|".join(sorted(log["queue"].unique())),
+                        idle_while_waiting_s=IDLE_WHILE_WAITING_S if waits else None)
 
 
 def _tz(log) -> str:
