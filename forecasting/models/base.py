@@ -94,10 +94,18 @@ def grid_periods(y: pd.Series, who: str) -> Periods:
         raise ForecastError(f"{who}: y must be a pandas Series with a DatetimeIndex")
     if y.index.tz is not None:
         raise ForecastError(f"{who}: y must be on the tz-naive wall-clock grid (see forecasting.clock.to_wall_clock)")
-    freq = y.index.freq or (pd.infer_freq(y.index) if len(y) >= 3 else None)
+    freq = y.index.freq or _regular_step(y.index)
     if freq is None:
         raise ForecastError(f"{who}: y's index has no regular frequency")
     return Periods.of(freq)
+
+
+def _regular_step(index: pd.DatetimeIndex) -> pd.Timedelta | None:
+    """The one step between all timestamps (three at least, as pandas' infer_freq asks), else None."""
+    if len(index) < 3:
+        return None
+    steps = index[1:] - index[:-1]
+    return steps[0] if steps[0] > pd.Timedelta(0) and (steps == steps[0]).all() else None
 
 
 def check_series(y: pd.Series, who: str) -> Periods:
