@@ -11,7 +11,9 @@ CBC's "Optimal" guarantees.
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,23 @@ import highspy
 import pulp
 
 from scheduling.errors import SchedulingError
+
+
+def _silence_banner() -> None:
+    """HiGHS prints a banner from the first Highs() of a process, before any option can stop it
+    (--quiet would not be quiet); that first one is made here with standard output shut."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_silence_banner()
 
 SOLVERS = ("highs", "cbc")
 LP_SOLVERS = ("choose", "simplex", "ipm")

@@ -89,3 +89,17 @@ def test_relative_gap():
 def test_solver_options_validation(kwargs, field):
     with pytest.raises(SchedulingError, match=field):
         SolverOptions(**kwargs)
+
+
+def test_a_quiet_solve_prints_nothing_not_even_the_highs_banner():
+    # HiGHS prints a banner from a process's first Highs(); a planner who asked for --quiet gets none
+    import subprocess
+    import sys
+
+    script = ("import pulp\nfrom scheduling.solver import SolverOptions, solve\n"
+              "p = pulp.LpProblem('tiny', pulp.LpMinimize)\nx = pulp.LpVariable('x', 0, 10, cat='Integer')\n"
+              "p += x\np += x >= 2.5, 'floor'\nout = solve(p, SolverOptions(time_limit_s=5))\n"
+              "assert round(x.value()) == 3, x.value()\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "", run.stdout
