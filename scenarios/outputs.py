@@ -39,11 +39,27 @@ def write_run(result: RunResult, out: Path) -> dict[str, Any]:
     }
     for name, frame in tables.items():
         frame.to_csv(out / name, index=False, float_format="%.6g")
-    summary = build_summary(result, scenario_inputs(result.scenario))
+    summary = build_summary(result, scenario_inputs(result.scenario) | {"command": run_command(result.scenario, out)})
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     pipeline_report(result.history, tables, summary, out)
     write_workbook(out)
     return summary
+
+
+def run_command(scenario, out: Path) -> str:
+    """The command line that makes this run again (the report and summary.json state it)."""
+    import shlex
+    from importlib import resources
+
+    from .report.page import shown_path
+
+    source = scenario.source_file
+    if source is None:
+        return "(a scenario built in Python: no command repeats it)"
+    with resources.as_file(resources.files("scenarios") / "demo.toml") as demo:
+        words = ["controlroom", "demo"] if Path(source).resolve() == Path(demo).resolve() \
+            else ["controlroom", "run", shown_path(source)]
+    return shlex.join(words + ["--out", shown_path(out)])
 
 
 def write_workbook(out: Path) -> None:

@@ -76,8 +76,13 @@ def test_summary_is_taken_from_the_simulated_calls(demo_run):
 
 
 def test_same_seed_same_results(demo_run, tmp_path):
+    # the command the run states (summary.json, report) makes the same results again
+    import shlex
+
     _, out, scenario = demo_run
-    assert main(["run", str(scenario), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    words = shlex.split(json.loads((out / "summary.json").read_text())["inputs"]["command"])
+    assert words[:3] == ["controlroom", "run", str(scenario)] and words[-2] == "--out"
+    assert main([*words[1:-1], str(tmp_path / "again"), "--quiet"]) == 0
     for name in ("forecast.csv", "roster.csv", "kpi_intervals.csv"):
         pd.testing.assert_frame_equal(read(out, name), read(tmp_path / "again", name))
 
