@@ -238,7 +238,8 @@ def _with_staff(table: pd.DataFrame, model: TourModel, days_off, settings: TourS
     if settings.days_off and len(table):
         shifts = (table["_start"].to_numpy(), table["_end"].to_numpy(), table["_day"].to_numpy(), model.weekday,
                   days_off, rest, int(round(24 / per_interval)))
-        person = assign_week(*shifts)  # exact, for a horizon of one week
+        person = assign_week(*shifts, hours=table[s.PAID_HOURS].to_numpy(),  # exact for one week
+                             max_hours=settings.max_week_hours)
         if person is None:
             person, failed = assign_people(*shifts)
             person = person if failed < 0 and (person >= 0).all() else None
