@@ -24,15 +24,21 @@ WEEK = 7
 
 
 def assign_week(start: np.ndarray, end: np.ndarray, day: np.ndarray, weekday: np.ndarray,
-                days_off: np.ndarray, rest: int, day_length: int) -> np.ndarray | None:
-    """Person number per shift for a horizon of exactly 7 days; None if no assignment exists."""
+                days_off: np.ndarray, rest: int, day_length: int, hours: np.ndarray | None = None,
+                max_hours: float = 48.0) -> np.ndarray | None:
+    """Person number per shift for a horizon of exactly 7 days; None if no assignment exists.
+
+    ``hours`` (paid hours per shift), if given, steer each next-day shift to a waiting person it
+    keeps within ``max_hours`` for the week where one is waiting; the flow does not guarantee it.
+    """
     if len(weekday) != WEEK:
         return None
     model = _FlowModel(start, end, day, weekday, days_off, rest)
     values = model.solve()
     if values is None:
         return None
-    return model.people(values, day_length)
+    paid = np.zeros(start.size) if hours is None else np.asarray(hours, dtype=float)
+    return model.people(values, day_length, paid, max_hours)
 
 
 class _FlowModel:
@@ -126,7 +132,7 @@ class _FlowModel:
                            SolverOptions(time_limit_s=30.0, gap_rel=0.0, threads=1))
         return None if out.values is None else np.round(out.values).astype(np.int64)
 
-    def people(self, v: np.ndarray, day_length: int) -> np.ndarray:
+    def people(self, v: np.ndarray, day_length: int, paid: np.ndarray, max_hours: float) -> np.ndarray:
         """Follow the flows day by day, handing each next-day shift to a waiting person."""
         person = np.full(self.start.size, -1, dtype=np.int64)
         pools: dict[int, list[int]] = {}  # days-off weekday -> people off, waiting to join
@@ -140,11 +146,14 @@ class _FlowModel:
             on[HEAD, 0, k] = list(range(count, count + len(shifts)))
             count += len(shifts)
         last_start: dict[int, int] = {}
+        self.worked: dict[int, float] = {}
+        self.paid, self.max_hours = paid, max_hours
         for d in range(WEEK):
             for k, shifts in self.groups[d].items():
                 mine = [p for c in self._classes(d) for p in on.get((c, d, k), [])]
                 for i, p in zip(shifts, mine):
                     person[i], last_start[p] = p, k[0]
+                    self.worked[p] = self.worked.get(p, 0.0) + float(paid[i])
             if d == WEEK - 1:
                 break
             for c in (HEAD, TAIL, SPLIT):
@@ -169,8 +178,11 @@ class _FlowModel:
                 n_join = int(v[self.join[c, d + 1, k]]) if (c, d + 1, k) in self.join else 0
                 taken = [back.pop(0) for _ in range(n_join)]
                 for _ in range(int(v[self.m[c, d + 1, k]]) - n_join):
-                    # any waiting person can take it; keep start times steady day to day
-                    p = min(waiting, key=lambda p: abs(t - last_start[p] - day_length))
+                    # any waiting person can take it: one it keeps within the weekly hours,
+                    # then the one whose start time it keeps steadiest day to day
+                    h = float(self.paid[self.groups[d + 1][k][0]])
+                    p = min(waiting, key=lambda p: (self.worked.get(p, 0.0) + h > self.max_hours + 1e-9,
+                                                    abs(t - last_start[p] - day_length)))
                     waiting.remove(p)
                     taken.append(p)
                 on[c, d + 1, k] = taken

@@ -35,13 +35,14 @@ from scheduling.roster import RosterResult, _validated_required, _validated_temp
 from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
-from scheduling.tour_model import TourModel, tour_model
+from scheduling.tour_model import TourModel, calendar_days, tour_model
 from scheduling.tour_assign import assign_week
 from scheduling.tour_staff import assign_breaks, assign_people
 from scheduling.tour_start import HEURISTIC_EFFORT, rens_start
 from scheduling.tours import TourSettings
 
 FLOOR = "floor"
+WEEK_DAYS = 7
 
 
 def build_tour_roster(
@@ -61,6 +62,8 @@ def build_tour_roster(
         raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
     if not isinstance(settings, TourSettings):
         raise SchedulingError(f"settings must be a TourSettings, got {settings!r}")
+    if settings.days_off and len(calendar_days(starts)[1]) > WEEK_DAYS:
+        return _week_by_week(required, templates, settings, under_penalty, hard_cover, solver_options, skills)
     floor = need.copy() if hard_cover else _floor(required)
     started = time.perf_counter()
     candidates = candidate_shifts(templates, starts, interval)
@@ -87,6 +90,45 @@ def build_tour_roster(
         solve_seconds=time.perf_counter() - started,
         interval=interval,
         notes=tuple(notes + _status_notes(outcome, gap) + staff_notes + shortfall_notes(starts, shortfall_heads)),
+    )
+
+
+def _week_by_week(required, templates, settings, under_penalty, hard_cover, options, skills) -> RosterResult:
+    """Roster a horizon of several weeks one week (7 local days) at a time, sharing the time limit.
+
+    Why: one model over 4 weeks is 4 times larger and its LP alone outran a 120 s limit on a shared
+    machine (no roster at all); and the counts cannot keep a person's days off from one week to the
+    next anyway. So each week is its own set of tours and staff ids are numbered on across weeks.
+    """
+    frame = required.sort_values(s.INTERVAL_START, kind="stable").reset_index(drop=True)
+    day, _ = calendar_days(pd.DatetimeIndex(frame[s.INTERVAL_START]))
+    weeks = [frame[day // WEEK_DAYS == w] for w in range(int(day.max()) // WEEK_DAYS + 1)]
+    limit = None if options.time_limit_s is None else options.time_limit_s / len(weeks)
+    parts = [build_tour_roster(week, templates, settings=settings, under_penalty=under_penalty,
+                               hard_cover=hard_cover, solver_options=replace(options, time_limit_s=limit),
+                               skills=skills) for week in weeks]
+    tables, offset = [], 0
+    for part in parts:
+        table = part.shifts.copy()
+        number = table[s.STAFF_ID].str[1:].astype(int) + offset
+        table[s.STAFF_ID] = [f"H{n:04d}" for n in number]
+        offset = int(number.max()) if len(number) else offset
+        tables.append(table)
+    shifts = pd.concat(tables, ignore_index=True)
+    cover = pd.concat([p.cover for p in parts], ignore_index=True)
+    objective = sum(p.objective for p in parts)
+    bound = None if any(p.best_bound is None for p in parts) else sum(p.best_bound for p in parts)
+    statuses = [p.status for p in parts]
+    notes = [f"Rostered week by week ({len(parts)} weeks); staff ids are numbered on from week to week, "
+             f"each id's week keeps 2 consecutive days off."]
+    notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes]
+    return RosterResult(
+        shifts=shifts, cover=cover,
+        status="optimal" if all(x == "optimal" for x in statuses) else next(x for x in statuses if x != "optimal"),
+        objective=objective, best_bound=bound, gap=relative_gap(objective, bound),
+        total_cost=float(shifts[s.COST].sum()),
+        shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
+        solve_seconds=sum(p.solve_seconds for p in parts), interval=parts[0].interval, notes=tuple(notes),
     )
 
 
@@ -196,7 +238,8 @@ def _with_staff(table: pd.DataFrame, model: TourModel, days_off, settings: TourS
     if settings.days_off and len(table):
         shifts = (table["_start"].to_numpy(), table["_end"].to_numpy(), table["_day"].to_numpy(), model.weekday,
                   days_off, rest, int(round(24 / per_interval)))
-        person = assign_week(*shifts)  # exact, for a horizon of one week
+        person = assign_week(*shifts, hours=table[s.PAID_HOURS].to_numpy(),  # exact for one week
+                             max_hours=settings.max_week_hours)
         if person is None:
             person, failed = assign_people(*shifts)
             person = person if failed < 0 and (person >= 0).all() else None

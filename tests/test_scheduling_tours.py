@@ -208,3 +208,18 @@ def test_every_week_of_tours_is_handed_out_as_legal_weeks(seed):
         assert len(set(days)) == 5 and off[1] - off[0] in (1, 6)
         rest = (mine[s.START].iloc[1:].to_numpy() - mine[s.END].iloc[:-1].to_numpy()) / pd.Timedelta(hours=1)
         assert (rest >= 11).all()
+
+
+def test_a_horizon_of_two_weeks_is_rostered_week_by_week_with_legal_ids():
+    two_weeks = pd.date_range("2024-03-04", periods=14 * 24, freq="1h", tz="UTC")
+    hour = np.asarray(two_weeks.hour)
+    need = 2 + 3 * ((hour >= 7) & (hour < 19))
+    required = pd.DataFrame({s.INTERVAL_START: two_weeks, s.REQUIRED: need})
+    roster = build_tour_roster(required, week_templates(), solver_options=EXACT, under_penalty=2.0,
+                               settings=TourSettings(break_window_h=0))
+    one_week = build_tour_roster(required.iloc[: 7 * 24], week_templates(), solver_options=EXACT,
+                                 under_penalty=2.0, settings=TourSettings(break_window_h=0))
+    assert roster.objective == pytest.approx(2 * one_week.objective)  # the same week twice
+    assert len(roster.cover) == len(two_weeks) and "week by week" in roster.notes[0]
+    ids = roster.shifts.groupby(s.STAFF_ID)[s.START].agg(["min", "max", "count"])
+    assert (ids["count"] == 5).all() and ((ids["max"] - ids["min"]) < pd.Timedelta(days=7)).all()
