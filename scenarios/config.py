@@ -196,7 +196,6 @@ def _shrinkage(value: Any) -> float | Shrinkage:
 class RosterSettings:
     shift_lengths_h: tuple[float, ...] = (8.0, 10.0, 12.0)
     break_minutes: tuple[int, ...] = (30, 45, 60)
-    hourly_cost: float = 20.0
     solver: str = "highs"
     time_limit_s: float = 120.0
     gap: float = 0.01
@@ -225,7 +224,6 @@ class RosterSettings:
         for length, brk in zip(self.shift_lengths_h, self.break_minutes):
             _check(0 <= brk < length * 60 and brk % 15 == 0,
                    f"break_minutes must be whole quarter hours shorter than the shift, got {brk}")
-        _check(self.hourly_cost > 0, f"hourly_cost must be more than 0, got {self.hourly_cost}")
         _check(self.solver in SOLVERS, f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
         _check(self.time_limit_s > 0, f"time_limit_s must be more than 0, got {self.time_limit_s}")
         _check(0 <= self.gap < 1, f"gap must be a share between 0 and 1, got {self.gap}")
@@ -402,8 +400,15 @@ def _kind(value: Any) -> str:
     return "text" if isinstance(value, str) else type(value).__name__
 
 
+# keys a scenario file used to have, and what took their place
+RETIRED = {"hourly_cost": "shifts are chosen and priced by the pay rules: set [roster] costs to a cost "
+                          "model file (scenarios/costs.toml shows every key, base rate included)"}
+
+
 def _reject_unknown(raw: Mapping[str, Any], allowed, where: str, section: str) -> None:
     unknown = [k for k in raw if k not in allowed]
+    if unknown and unknown[0] in RETIRED:
+        raise InputError(f"{where}: {section} {unknown[0]} is no longer used: {RETIRED[unknown[0]]}")
     if unknown:
         raise InputError(f"{where}: unknown key {unknown[0]!r} in {section}; "
                          f"allowed keys: {', '.join(sorted(allowed))}")

@@ -138,9 +138,18 @@ def _queue_target(q) -> QueueTarget:
 
 
 def shift_templates(scenario: Scenario) -> list[ShiftTemplate]:
-    r = scenario.roster
-    return [ShiftTemplate(name=f"{length:g}h", length_h=length, break_minutes=brk, hourly_cost=r.hourly_cost)
+    """The scenario's shifts, at the pay rules' plain hourly rate (``shift_price`` adds premiums)."""
+    r, costs = scenario.roster, cost_model(scenario)
+    rate = costs.base_rate * (1 + costs.on_cost_rate)
+    return [ShiftTemplate(name=f"{length:g}h", length_h=length, break_minutes=brk, hourly_cost=rate)
             for length, brk in zip(r.shift_lengths_h, r.break_minutes)]
+
+
+def shift_price(scenario: Scenario):
+    """Each candidate shift's cost under the scenario's pay rules, for the roster models to choose
+    by (a night or a bank holiday costs more than a weekday afternoon)."""
+    costs = cost_model(scenario)
+    return lambda shifts: shift_costs(shifts, costs)
 
 
 def pool_requirement(scenario: Scenario, req: pd.DataFrame) -> pd.DataFrame:
@@ -160,13 +169,12 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
              f"(one pool, {absence_rate(scenario, req):.0%} absence"
              + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
+    common = dict(solver_options=options, skills=tuple(scenario.queues), price=shift_price(scenario))
     if r.model == "tours":
-        roster = build_tour_roster(required, shift_templates(scenario), solver_options=options,
-                                   settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h),
-                                   skills=tuple(scenario.queues))
+        roster = build_tour_roster(required, shift_templates(scenario), **common,
+                                   settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
     else:
-        roster = build_roster(required, shift_templates(scenario), solver_options=options,
-                              skills=tuple(scenario.queues))
+        roster = build_roster(required, shift_templates(scenario), **common)
     roster = priced(roster, cost_model(scenario))
     for note in roster.notes:
         progress(note)
@@ -188,8 +196,8 @@ def cost_model(scenario: Scenario) -> CostModel:
 def priced(roster: RosterResult, costs: CostModel) -> RosterResult:
     """The roster with each shift's cost under the pay rules (premiums, on-costs), and their total.
 
-    The solver chose the shifts at [roster] hourly_cost per paid hour; what they cost is
-    priced here, the same way the stress comparison prices a roster (scenarios.costs).
+    The solver chose the shifts by the same prices; pricing the finished roster again places each
+    tour's breaks where they fell, the same way the stress comparison prices a roster (scenarios.costs).
     """
     shifts = roster.shifts.assign(cost=shift_costs(roster.shifts, costs))
     return dataclasses.replace(roster, shifts=shifts, total_cost=float(shifts["cost"].sum()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,6 +112,7 @@ def build_roster(
     solver_options: SolverOptions = SolverOptions(),
     polish: bool = True,
     skills: Sequence[str] = (),
+    price: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> RosterResult:
     """Least-cost shifts covering ``required`` ([interval_start, required] heads per interval).
 
@@ -120,13 +121,17 @@ def build_roster(
     ``shortfall``. The whole horizon is solved as one model to ``solver_options.gap_rel``
     (within ``time_limit_s``); ``polish`` then re-optimises one day at a time (see
     scheduling.polish; each day within 20 s), which never makes the roster worse. ``skills``
-    are the queues the rostered people answer.
+    are the queues the rostered people answer. ``price`` costs each candidate shift under pay
+    rules (see Candidates.priced: nights, weekends and bank holidays cost more, so the model
+    chooses with what shifts really cost); without it a shift costs hourly_cost x paid hours.
     """
     starts, need, interval = _validated_required(required)
     templates = _validated_templates(templates)
     if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
         raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
     candidates = candidate_shifts(templates, starts, interval)
+    if price is not None:
+        candidates = candidates.priced(price, starts)
     _check_coverable(starts, need, candidates, hard_cover)
     labels = interval_labels(starts)
     started = time.perf_counter()
@@ -215,24 +220,7 @@ def _shift_table(
     candidates: Candidates, counts: np.ndarray, starts: pd.DatetimeIndex, interval: pd.Timedelta, skills: str
 ) -> pd.DataFrame:
     used = np.repeat(np.arange(counts.size), counts)
-    patterns = [candidates.patterns[k] for k in candidates.template[used]]
-    begin = starts[candidates.start[used]]
-    length = pd.to_timedelta([p.length * interval for p in patterns])
-    break_at = pd.to_timedelta([p.break_at * interval for p in patterns])
-    break_len = pd.to_timedelta([p.break_len * interval for p in patterns])
-    has_break = np.array([p.break_len > 0 for p in patterns], dtype=bool)
-    table = pd.DataFrame(
-        {
-            s.SHIFT: pd.Series([p.template.name for p in patterns], dtype=object),
-            s.START: begin,
-            s.END: begin + length,
-            s.BREAK_START: (begin + break_at).where(has_break),
-            s.BREAK_END: (begin + break_at + break_len).where(has_break),
-            s.PAID_HOURS: np.array([p.template.paid_hours for p in patterns], dtype=float),
-            s.COST: np.array([p.template.cost for p in patterns], dtype=float),
-            s.SKILLS: skills,
-        }
-    )
+    table = candidates.times(starts, used).assign(**{s.COST: candidates.cost[used], s.SKILLS: skills})
     table = table.sort_values([s.START, s.END, s.SHIFT], kind="stable").reset_index(drop=True)
     table.insert(0, s.STAFF_ID, assign_staff_ids(table[s.START], table[s.END]))
     return table[list(s.SHIFT_COLUMNS)]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from scheduling import schema as s
 from scheduling.errors import SchedulingError
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -141,21 +142,54 @@ class Candidates:
     template[i], start[i]  template position and start interval index of candidate i
     cover                  sparse 0/1 matrix, candidates x intervals: 1 where candidate i
                            works interval t (on duty and not on break, inside the horizon)
+    prices                 cost of each candidate under pay rules (see ``priced``); None: the
+                           template's hourly cost x paid hours
     """
 
     patterns: tuple[ShiftPattern, ...]
     template: np.ndarray
     start: np.ndarray
     cover: sparse.csr_matrix
+    prices: np.ndarray | None = None
 
     @property
     def cost(self) -> np.ndarray:
         """Cost of each candidate shift."""
+        if self.prices is not None:
+            return self.prices
         return np.array([p.template.cost for p in self.patterns])[self.template]
 
     def subset(self, rows: np.ndarray) -> Candidates:
         """The candidates at positions ``rows``, on the same horizon."""
-        return Candidates(self.patterns, self.template[rows], self.start[rows], self.cover[rows])
+        prices = None if self.prices is None else self.prices[rows]
+        return Candidates(self.patterns, self.template[rows], self.start[rows], self.cover[rows], prices)
+
+    def times(self, starts: pd.DatetimeIndex, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Start, end, break and paid hours of candidates ``rows`` (all by default), one row each."""
+        rows = np.arange(self.template.size) if rows is None else rows
+        patterns = [self.patterns[k] for k in self.template[rows]]
+        interval = self.patterns[0].interval if self.patterns else pd.Timedelta(minutes=15)
+        begin = starts[self.start[rows]]
+        at = pd.to_timedelta([p.break_at * interval for p in patterns])
+        span = pd.to_timedelta([p.break_len * interval for p in patterns])
+        has_break = np.array([p.break_len > 0 for p in patterns], dtype=bool)
+        return pd.DataFrame({
+            s.SHIFT: pd.Series([p.template.name for p in patterns], dtype=object),
+            s.START: begin,
+            s.END: begin + pd.to_timedelta([p.length * interval for p in patterns]),
+            s.BREAK_START: (begin + at).where(has_break),
+            s.BREAK_END: (begin + at + span).where(has_break),
+            s.PAID_HOURS: np.array([p.template.paid_hours for p in patterns], dtype=float),
+        })
+
+    def priced(self, price: Callable[[pd.DataFrame], np.ndarray], starts: pd.DatetimeIndex) -> Candidates:
+        """The same candidates costed by ``price`` (pay rules: premiums for nights, weekends, bank
+        holidays), which gets ``times(starts)`` and returns one cost per row."""
+        prices = np.asarray(price(self.times(starts)), dtype=float)
+        if prices.shape != self.template.shape or not np.isfinite(prices).all() or (prices < 0).any():
+            raise SchedulingError(f"price must give one finite cost >= 0 per candidate shift "
+                                  f"({self.template.size}), got shape {prices.shape}")
+        return Candidates(self.patterns, self.template, self.start, self.cover, prices)
 
 
 def candidate_shifts(

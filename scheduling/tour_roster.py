@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -54,8 +54,10 @@ def build_tour_roster(
     hard_cover: bool = False,
     solver_options: SolverOptions = SolverOptions(),
     skills: Sequence[str] = (),
+    price: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> RosterResult:
-    """Least-cost tours covering ``required`` ([interval_start, required], optional floor) heads."""
+    """Least-cost tours covering ``required`` ([interval_start, required], optional floor) heads;
+    ``price`` costs each shift under pay rules as in scheduling.roster.build_roster."""
     starts, need, interval = _validated_required(required)
     templates = _validated_templates(templates)
     if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
@@ -63,10 +65,13 @@ def build_tour_roster(
     if not isinstance(settings, TourSettings):
         raise SchedulingError(f"settings must be a TourSettings, got {settings!r}")
     if settings.days_off and len(calendar_days(starts)[1]) > WEEK_DAYS:
-        return _week_by_week(required, templates, settings, under_penalty, hard_cover, solver_options, skills)
+        return _week_by_week(required, templates, settings, under_penalty, hard_cover, solver_options, skills,
+                             price)
     floor = need.copy() if hard_cover else _floor(required)
     started = time.perf_counter()
     candidates = candidate_shifts(templates, starts, interval)
+    if price is not None:
+        candidates = candidates.priced(price, starts)
     notes = _unreachable(starts, need, floor, candidates)
     model = tour_model(need, floor, starts, candidates, settings, under_penalty=under_penalty)
     outcome = _solve(model, need, floor, solver_options)
@@ -93,7 +98,7 @@ def build_tour_roster(
     )
 
 
-def _week_by_week(required, templates, settings, under_penalty, hard_cover, options, skills) -> RosterResult:
+def _week_by_week(required, templates, settings, under_penalty, hard_cover, options, skills, price) -> RosterResult:
     """Roster a horizon of several weeks one week (7 local days) at a time, sharing the time limit.
 
     Why: one model over 4 weeks is 4 times larger and its LP alone outran a 120 s limit on a shared
@@ -106,7 +111,7 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
     limit = None if options.time_limit_s is None else options.time_limit_s / len(weeks)
     parts = [build_tour_roster(week, templates, settings=settings, under_penalty=under_penalty,
                                hard_cover=hard_cover, solver_options=replace(options, time_limit_s=limit),
-                               skills=skills) for week in weeks]
+                               skills=skills, price=price) for week in weeks]
     tables, offset = [], 0
     for part in parts:
         table = part.shifts.copy()
@@ -223,7 +228,7 @@ def _shifts(model: TourModel, candidates: Candidates, counts, values, starts, in
         s.BREAK_START: at(np.where(has_break, brk, begin)).where(has_break),
         s.BREAK_END: (at(np.where(has_break, brk, begin)) + pd.to_timedelta(break_len * interval)).where(has_break),
         s.PAID_HOURS: np.array([patterns[k].template.paid_hours for k in template], dtype=float),
-        s.COST: np.array([patterns[k].template.cost for k in template], dtype=float),
+        s.COST: candidates.cost[used],
         "_start": begin, "_end": begin + length, "_day": model.day[used],
     })
     return table, rostered

@@ -60,7 +60,8 @@ def test_unknown_section_is_named(tmp_path):
     ("[roster]\nsolver = 'gurobi'\n", "solver must be one of highs, cbc"),
     ("[simulation]\nreplications = 0\n", "replications must be 1 to 1000"),
     ("seed = 'abc'\n", "seed must be a number"),
-    ("[roster]\nhourly_cost = 'cheap'\n", "hourly_cost must be a number"),
+    ("[roster]\ntime_limit_s = 'soon'\n", "time_limit_s must be a number"),
+    ("[roster]\nhourly_cost = 20\n", "[roster] hourly_cost is no longer used: shifts are chosen and priced by the pay rules"),
     ("[forecast]\nstaff_to = 'p150'\n", "staff_to must be 'mean' or a percentile"),
     ("[data]\ntimezone = 'Mars/Olympus'\n", "not a known IANA time zone"),
 ])

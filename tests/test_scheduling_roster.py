@@ -294,3 +294,30 @@ def test_shift_template_validation_names_the_field(kwargs, field):
     base = dict(name="t", length_h=8, break_minutes=30)
     with pytest.raises(SchedulingError, match=field):
         ShiftTemplate(**(base | kwargs))
+
+
+def test_pay_rules_steer_the_choice_of_shifts_and_price_the_roster():
+    # one head needed 10:00-14:00; a 6-hour shift starting 08:00-10:00 covers it. Flat pay
+    # cannot tell those starts apart (HiGHS picks 10:00); a premium from 09:00 sends it to 08:xx
+    starts = pd.date_range("2024-03-05 06:00", "2024-03-05 17:45", freq="15min", tz=TZ)
+    need = ((starts.hour >= 10) & (starts.hour < 14)).astype(int)
+    required = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need})
+    seen = []
+
+    def price(shifts: pd.DataFrame) -> np.ndarray:
+        seen.append(len(shifts))
+        late = shifts[s.START].dt.hour >= 9
+        return shifts[s.PAID_HOURS].to_numpy() * np.where(late, 30.0, 10.0)
+
+    result = build_roster(required, [ShiftTemplate("6h", 6, 0)], price=price, polish=False,
+                          solver_options=SolverOptions(time_limit_s=20))
+    assert len(result.shifts) == 1 and seen and seen[0] > 1
+    shift = result.shifts.iloc[0]
+    assert shift[s.START].hour == 8
+    assert shift[s.COST] == pytest.approx(60.0) and result.total_cost == pytest.approx(60.0)
+
+
+def test_a_price_that_is_not_one_cost_per_shift_is_refused():
+    required = daily_required(days=1)
+    with pytest.raises(SchedulingError, match="one finite cost >= 0 per candidate shift"):
+        build_roster(required, TEMPLATES, price=lambda shifts: np.ones(3))
