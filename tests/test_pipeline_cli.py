@@ -181,3 +181,12 @@ def test_the_roster_is_priced_by_the_pay_rules(demo_run):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["roster"]["cost"] == pytest.approx(roster_cost(shifts, CostModel()).total, rel=1e-6)
     assert (shifts["cost"] > shifts["paid_hours"] * CostModel().base_rate).all()   # on-costs at least
+
+
+def test_one_replication_says_it_has_no_interval_rather_than_failing(tmp_path, capsys):
+    scenario = tmp_path / "one.toml"
+    scenario.write_text(SMALL.format(source="demo").replace("replications = 4", "replications = 1"))
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert all(q["simulated"]["service_level_ci95"] == [None, None] for q in summary["queues"].values())
+    assert "one replication: no interval" in (tmp_path / "out" / "report.html").read_text()

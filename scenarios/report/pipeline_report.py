@@ -46,7 +46,8 @@ def _verdict(report: Report, summary: dict[str, Any]) -> None:
         rows.append({
             "queue": queue,
             "target": f"{target['service_level']:.0%} within {target['answer_within_s']:g}s",
-            "simulated": f"{sim['service_level']:.1%} ({lo:.1%} to {hi:.1%})",
+            "simulated": f"{sim['service_level']:.1%} " + ("(one replication: no interval)" if lo is None
+                                                            else f"({lo:.1%} to {hi:.1%})"),
             "abandoned": f"{sim['abandon_rate']:.1%}",
             "days below target": f"{q['share_of_days_below_target']:.0%}",
             "verdict": "met" if q["met_with_confidence"] else ("met (not with confidence)" if q["met"] else "missed"),
