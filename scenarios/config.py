@@ -204,8 +204,11 @@ class RosterSettings:
     model: str = "shifts"
     days_off: int = 2
     break_window_h: float = 2.0
+    polish: bool = True
 
     def __post_init__(self):
+        _check(isinstance(self.polish, bool), f"polish must be true or false, got {self.polish!r}")
+        _check(self.model == "shifts" or self.polish, "polish applies to model = 'shifts' only")
         _check(self.model in ROSTER_MODELS, f"model must be one of {', '.join(ROSTER_MODELS)}, got {self.model!r}")
         _check(self.days_off in (0, 2), f"days_off must be 0 or 2 (consecutive days off a week), got {self.days_off}")
         _check(0 <= self.break_window_h <= 6, f"break_window_h must be 0 to 6 hours, got {self.break_window_h}")
@@ -393,6 +396,8 @@ def _check_types(cls, values: Mapping[str, Any]) -> None:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
     if isinstance(value, (tuple, list)):
         return "a list"
     if isinstance(value, (int, float)):

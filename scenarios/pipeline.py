@@ -174,7 +174,7 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
         roster = build_tour_roster(required, shift_templates(scenario), **common,
                                    settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
     else:
-        roster = build_roster(required, shift_templates(scenario), **common)
+        roster = build_roster(required, shift_templates(scenario), **common, polish=r.polish)
     roster = priced(roster, cost_model(scenario))
     for note in roster.notes:
         progress(note)

@@ -16,7 +16,9 @@ def test_tour_keys_are_read_and_checked():
     for bad, message in (({"model": "rota"}, "model must be one of shifts, tours"),
                          ({"model": "tours", "days_off": 1}, "days_off must be 0 or 2"),
                          ({"days_off": 0}, "apply to model = 'tours' only"),
-                         ({"model": "tours", "solver": "cbc"}, "model 'tours' needs solver 'highs'")):
+                         ({"model": "tours", "solver": "cbc"}, "model 'tours' needs solver 'highs'"),
+                         ({"polish": "yes"}, "polish must be true or false"),
+                         ({"model": "tours", "polish": False}, "polish applies to model = 'shifts' only")):
         with pytest.raises(InputError, match=message):
             scenario_from_mapping({"roster": bad}, where="plan.toml")
 
@@ -33,6 +35,7 @@ def test_the_pipeline_passes_tour_settings_to_the_tour_roster(monkeypatch):
                             required.iloc[:0], notes=("a note",))
 
     monkeypatch.setattr(pipeline, "build_tour_roster", fake)
+    monkeypatch.setattr(pipeline, "build_roster", fake)
     monkeypatch.setattr(pipeline, "pool_requirement", lambda scenario, req: required)
     monkeypatch.setattr(pipeline, "absence_rate", lambda scenario, req: 0.0)
     monkeypatch.setattr(pipeline, "on_shift_rate", lambda scenario, req: 0.0)
@@ -41,3 +44,23 @@ def test_the_pipeline_passes_tour_settings_to_the_tour_roster(monkeypatch):
     pipeline.build_plan(scenario, required, lambda line: lines.append(line))
     assert seen["settings"].break_window_h == 1.0 and seen["settings"].days_off == 2
     assert "a note" in lines
+
+
+def test_polish_false_reaches_the_shift_model(monkeypatch):
+    # a planner who wants the whole-horizon solve only (faster) gets exactly that
+    scenario = scenario_from_mapping({"roster": {"polish": False}})
+    required = pd.DataFrame({"interval_start": pd.date_range("2024-03-04", periods=4, freq="15min", tz="UTC"),
+                             "required": 1})
+    seen = {}
+
+    def fake(required, templates, **kwargs):
+        seen.update(kwargs)
+        return RosterResult(pd.DataFrame({"staff_id": []}), required, "optimal", 0.0, 0.0, 0.0, 0.0,
+                            required.iloc[:0])
+
+    for name, value in (("build_roster", fake), ("pool_requirement", lambda scenario, req: required),
+                        ("absence_rate", lambda scenario, req: 0.0), ("on_shift_rate", lambda scenario, req: 0.0),
+                        ("priced", lambda roster, costs: roster)):
+        monkeypatch.setattr(pipeline, name, value)
+    pipeline.build_plan(scenario, required, lambda line: None)
+    assert seen["polish"] is False and callable(seen["price"])
