@@ -30,7 +30,7 @@ from .costs import CostModel, load_costs, shift_costs
 from .demo_data import demo_history
 from .errors import InputError
 from .ingest import read_history
-from .progress import Progress
+from .progress import Progress, heartbeat
 
 
 @dataclass(frozen=True)
@@ -170,11 +170,12 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
              + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
     common = dict(solver_options=options, skills=tuple(scenario.queues), price=shift_price(scenario))
-    if r.model == "tours":
-        roster = build_tour_roster(required, shift_templates(scenario), **common,
-                                   settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
-    else:
-        roster = build_roster(required, shift_templates(scenario), **common, polish=r.polish)
+    with heartbeat(progress, "solving", r.time_limit_s):
+        if r.model == "tours":
+            roster = build_tour_roster(required, shift_templates(scenario), **common,
+                                       settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
+        else:
+            roster = build_roster(required, shift_templates(scenario), **common, polish=r.polish)
     roster = priced(roster, cost_model(scenario))
     for note in roster.notes:
         progress(note)
