@@ -121,6 +121,17 @@ class SpecialDays:
         days = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in calendar))
         return days[(days >= start.normalize()) & (days <= end.normalize())]
 
+    def windows(self, start, end) -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
+        """Wall-clock ``(start, end, name)`` of every holiday (a whole day) and event that touches
+        ``[start, end]``, in time order: what a chart of the forecast marks."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        found = []
+        if self.country is not None:
+            calendar = self._calendar(range(start.year, end.year + 1))
+            found += [(day, day + pd.Timedelta(days=1), calendar.get(day.date())) for day in self.holiday_dates(start, end)]
+        found += [(e.start, e.end, e.name) for e in self.events if e.end > start and e.start <= end]
+        return sorted(found, key=lambda w: (w[0], w[2]))
+
     @property
     def estimated_columns(self) -> tuple[str, ...]:
         """Columns ``regressors`` returns, in order."""

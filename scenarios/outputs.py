@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .pipeline import RunResult, scenario_inputs
+from .pipeline import RunResult, scenario_inputs, special_day_marks
 from .report.pipeline_report import pipeline_report
 from .summary import build_summary
 
@@ -41,7 +41,7 @@ def write_run(result: RunResult, out: Path) -> dict[str, Any]:
         frame.to_csv(out / name, index=False, float_format="%.6g")
     summary = build_summary(result, scenario_inputs(result.scenario) | {"command": run_command(result.scenario, out)})
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    pipeline_report(result.history, tables, summary, out)
+    pipeline_report(result.history, tables, summary, out, special_day_marks(result))
     write_workbook(out)
     return summary
 

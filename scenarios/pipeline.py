@@ -91,6 +91,16 @@ def forecast_demand(scenario: Scenario, history: pd.DataFrame, progress: Progres
     return dataclasses.replace(result, forecast=_fill_aht(scenario, result.forecast))
 
 
+def special_day_marks(result: "RunResult") -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
+    """The holidays and events the forecast knew of, over the history shown and the horizon, as
+    wall-clock (start, end, name) for the report's charts."""
+    settings = result.scenario.forecast
+    times = result.forecast.forecast["interval_start"]
+    start = times.min().tz_localize(None) - pd.Timedelta(days=15)
+    special = settings.special_days(_years(result.history, settings.horizon_days))
+    return special.windows(start, times.max().tz_localize(None))
+
+
 def _years(history: pd.DataFrame, horizon_days: int) -> range:
     """Calendar years from the first history day to the end of the horizon (for yearly events)."""
     times = history["interval_start"]

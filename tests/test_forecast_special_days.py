@@ -81,3 +81,32 @@ def test_scenario_special_days_reach_the_settings():
     default = scenario_from_mapping({}).forecast.special_days([2025, 2026])
     assert (default.country, default.subdiv) == ("GB", "ENG")
     assert [e.start for e in default.events] == [pd.Timestamp("2025-12-31 20:00"), pd.Timestamp("2026-12-31 20:00")]
+
+
+def test_the_windows_a_chart_marks_are_the_holidays_and_events_in_range_by_name():
+    from forecasting.special_days import special_days_from_settings
+
+    special = special_days_from_settings("GB-ENG", [{"name": "Cup final", "start": "2026-12-27 14:00",
+                                                     "end": "2026-12-27 18:00"}], nye_years=[2026])
+    marks = special.windows("2026-12-20", "2027-01-02 23:45")
+    names = [name for _, _, name in marks]
+    assert {"Christmas Day", "Boxing Day", "Cup final", "New Year's Eve", "New Year's Day"} <= set(names)
+    assert [m[0] for m in marks] == sorted(m[0] for m in marks)
+    eve = next(m for m in marks if m[2] == "New Year's Eve")
+    assert (eve[0], eve[1]) == (pd.Timestamp("2026-12-31 20:00"), pd.Timestamp("2027-01-01 04:00"))
+    assert special.windows("2027-03-01", "2027-03-10") == []
+
+
+def test_the_demand_chart_shades_each_special_day_on_the_local_clock():
+    from scenarios.report.charts import demand_chart
+
+    times = pd.date_range("2026-12-24", "2026-12-26 23:45", freq="15min", tz="Europe/London")
+    forecast = pd.DataFrame({"queue": "999", "interval_start": times, "calls": 5.0,
+                             **{c: 5.0 for c in ("calls_p2.5", "calls_p10", "calls_p90", "calls_p97.5")}})
+    history = forecast.iloc[:0][["queue", "interval_start", "calls"]]
+    marks = [(pd.Timestamp("2026-12-25"), pd.Timestamp("2026-12-26"), "Christmas Day"),
+             (pd.Timestamp("2027-05-01"), pd.Timestamp("2027-05-02"), "out of range")]
+    fig = demand_chart(history, forecast, "999", marks=marks)
+    assert [a.text for a in fig.layout.annotations] == ["Christmas Day"]
+    shape = fig.layout.shapes[0]
+    assert pd.Timestamp(shape.x0) == pd.Timestamp("2026-12-25", tz="Europe/London")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import holidays
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,8 +13,9 @@ MISS = "#b3261e"
 
 
 def demand_chart(history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *,
-                 history_days: int = 14, country: str = "GB") -> go.Figure:
-    """The last weeks of history, then the forecast with its 80% and 95% bands."""
+                 history_days: int = 14, marks: Sequence[tuple] = ()) -> go.Figure:
+    """The last weeks of history, then the forecast with its 80% and 95% bands; ``marks`` are
+    special days as wall-clock (start, end, name), shaded."""
     fc = forecast[forecast["queue"] == queue].sort_values("interval_start")
     hist = history[history["queue"] == queue].sort_values("interval_start")
     hist = hist[hist["interval_start"] >= hist["interval_start"].max() - pd.Timedelta(days=history_days)]
@@ -24,7 +26,7 @@ def demand_chart(history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *,
     fig.add_trace(go.Scatter(x=fc["interval_start"], y=fc["calls"], name="forecast (mean)",
                              line=dict(color=BAND.format(1), width=1.5)))
     start = hist["interval_start"].min() if len(hist) else fc["interval_start"].min()
-    _mark_holidays(fig, start, fc["interval_start"].max(), country)
+    _mark_windows(fig, start, fc["interval_start"].max(), marks)
     fig.update_layout(title=f"{queue}: calls per interval, history and forecast",
                       yaxis_title="calls per interval", hovermode="x unified")
     return fig
@@ -100,16 +102,22 @@ def stacked_bars(frame: pd.DataFrame, x: str, parts: dict[str, str], *, title: s
     return fig
 
 
-def _mark_holidays(fig: go.Figure, start: pd.Timestamp, end: pd.Timestamp, country: str) -> None:
+def _mark_windows(fig: go.Figure, start: pd.Timestamp, end: pd.Timestamp, marks: Sequence[tuple]) -> None:
     if pd.isna(start) or pd.isna(end):
         return
-    days = holidays.country_holidays(country, years=range(start.year, end.year + 1))
-    tz = start.tz
-    for day, name in sorted(days.items()):
-        begin = pd.Timestamp(day).tz_localize(tz) if tz else pd.Timestamp(day)
-        if start <= begin <= end:
-            fig.add_vrect(x0=begin, x1=begin + pd.Timedelta(days=1), fillcolor="orange", opacity=0.12,
+    for begin, finish, name in marks:
+        begin, finish = (_on_axis(t, start.tz) for t in (begin, finish))
+        if finish > start and begin <= end:
+            fig.add_vrect(x0=max(begin, start), x1=min(finish, end), fillcolor="orange", opacity=0.12,
                           line_width=0, annotation_text=name, annotation_position="top left")
+
+
+def _on_axis(wall: pd.Timestamp, tz) -> pd.Timestamp:
+    """A wall-clock time on the chart's time zone (clock-change gaps and repeats resolved forward)."""
+    wall = pd.Timestamp(wall)
+    if tz is None or wall.tz is not None:
+        return wall
+    return wall.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
 
 
 def staffing_chart(cover: pd.DataFrame, title: str = "Handlers required and rostered") -> go.Figure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,16 @@ from .page import Report, Section, shown_path
 
 
 def pipeline_report(history: pd.DataFrame, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
-                    out: Path) -> Path:
-    """Write ``out/report.html`` from the run's tables (as written to CSV) and its summary."""
+                    out: Path, marks: Sequence[tuple] = ()) -> Path:
+    """Write ``out/report.html`` from the run's tables (as written to CSV) and its summary;
+    ``marks`` are the special days (wall-clock start, end, name) shaded on the demand charts."""
     report = Report(
         title=f"controlroom: {summary['inputs'].get('scenario', 'run')}",
         subtitle=f"{summary['horizon']['days']} days from {summary['horizon']['start'][:10]}",
         inputs=_shown_inputs(summary["inputs"]),
     )
     _verdict(report, summary)
-    _demand(report, history, tables["forecast.csv"])
+    _demand(report, history, tables["forecast.csv"], marks)
     report.add(Section("Staffing", "Handlers needed in each 15 minutes for the targets (after absence), "
                        "against those the roster puts on duty and not on break.")
                ).chart(charts.staffing_chart(tables["cover.csv"]))
@@ -57,11 +59,11 @@ def _verdict(report: Report, summary: dict[str, Any]) -> None:
         pd.DataFrame(rows), classes={"met": "met", "missed": "missed"})
 
 
-def _demand(report: Report, history: pd.DataFrame, forecast: pd.DataFrame) -> None:
+def _demand(report: Report, history: pd.DataFrame, forecast: pd.DataFrame, marks: Sequence[tuple]) -> None:
     section = report.add(Section("Demand", "Calls per 15 minutes: the last two weeks of history, then "
-                                 "the forecast with 80% and 95% bands; bank holidays shaded."))
+                                 "the forecast with 80% and 95% bands; bank holidays and events shaded."))
     for queue in forecast["queue"].astype(str).unique():
-        section.chart(charts.demand_chart(history, forecast, queue))
+        section.chart(charts.demand_chart(history, forecast, queue, marks=marks))
 
 
 def _service(report: Report, kpi: pd.DataFrame, summary: dict[str, Any]) -> None:
