@@ -217,10 +217,14 @@ def _requests(problem: RosterProblem, x, work, parts) -> None:
     for r in problem.requests:
         hit = work[r.person, r.day] if r.shift is None else x.get((r.person, r.day, r.shift), 0)
         pref += r.weight * (1 - hit) if r.on else r.weight * hit
-    for sp in problem.start_preferences:
+    mine = defaultdict(list)  # person -> [(shift, var)], so preferences cost O(own shifts), not O(all)
+    if problem.start_preferences:
         for (pid, _, sid), var in x.items():
+            mine[pid].append((sid, var))
+    for sp in problem.start_preferences:
+        for sid, var in mine[sp.person]:
             start = problem.shift(sid).start_min
-            if pid == sp.person and start is not None and not sp.allows(start):
+            if start is not None and not sp.allows(start):
                 pref += sp.weight * var
 
 
