@@ -29,7 +29,9 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import pulp
 
+from scheduling.errors import SchedulingError
 from scheduling.people import SKILLS, RosterProblem, worked_intervals
+from scheduling.named_search import fix_and_optimize, skill_groups
 from scheduling.rules import PARTS
 from scheduling.solver import SolveOutcome, SolverOptions, relative_gap, solve
 
@@ -215,10 +217,14 @@ def _requests(problem: RosterProblem, x, work, parts) -> None:
     for r in problem.requests:
         hit = work[r.person, r.day] if r.shift is None else x.get((r.person, r.day, r.shift), 0)
         pref += r.weight * (1 - hit) if r.on else r.weight * hit
-    for sp in problem.start_preferences:
+    mine = defaultdict(list)  # person -> [(shift, var)], so preferences cost O(own shifts), not O(all)
+    if problem.start_preferences:
         for (pid, _, sid), var in x.items():
+            mine[pid].append((sid, var))
+    for sp in problem.start_preferences:
+        for sid, var in mine[sp.person]:
             start = problem.shift(sid).start_min
-            if pid == sp.person and start is not None and not sp.allows(start):
+            if start is not None and not sp.allows(start):
                 pref += sp.weight * var
 
 
@@ -357,6 +363,7 @@ def integral_objective(problem: RosterProblem) -> bool:
 
 
 NO_ROSTER = ("infeasible", "unbounded_or_infeasible")
+SEARCH_GROUP = 6  # people re-optimised together in one fix-and-optimise step
 
 
 @dataclass(frozen=True)
@@ -367,15 +374,25 @@ class Heuristic:
     local_costs    round each person to the pattern minimising DISTANCE_WEIGHTS x (changes
                    from their LP shifts) + what the pattern costs them alone (pay, hours short of
                    contract, requests); False: changes only (contract at a token weight)
-    group_by_skill fix-and-optimise people with the same skills together, who can trade shifts
+    fast_search    fix-and-optimise on one loaded HiGHS model, people with the same skills
+                   together (they can trade shifts), each step to a zero gap
+                   (scheduling.named_search); False: through PuLP, five people in file order
+    search_share   share of the time limit by which the search stops; the full model gets
+                   the rest (at this size HiGHS does not finish its root LP in minutes, so
+                   the search is where the roster improves)
     """
 
     aggregate: bool = True
     local_costs: bool = True
-    group_by_skill: bool = True
+    fast_search: bool = True
+    search_share: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not 0 < self.search_share < 1:
+            raise SchedulingError(f"Heuristic.search_share must be in (0, 1), got {self.search_share!r}")
 
 
-EARLIER = Heuristic(aggregate=False, local_costs=False, group_by_skill=False)
+EARLIER = Heuristic(aggregate=False, local_costs=False, fast_search=False, search_share=0.7)
 
 
 def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False,
@@ -388,8 +405,8 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
 
     lp_guided_start: for large rosters, where HiGHS's own heuristics find poor first rosters,
     solve the LP relaxation, round it person by person within each person's rules, improve it
-    a few people at a time with the rest fixed (fix-and-optimise) for up to 70% of the time
-    limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
+    a few people at a time with the rest fixed (fix-and-optimise) for up to
+    ``heuristic.search_share`` of the time limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
     the full model's.
     """
     started = time.perf_counter()
@@ -490,22 +507,25 @@ def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOpti
                 v.varValue = 1.0 if key in chosen else 0.0
     _tighten(model, None, options)
     trace.append((time.perf_counter() - started, "rounded", pulp.value(lp.objective), relaxed.best_bound))
-    _fix_and_optimize(model, problem, options, started, by_skill=heuristic.group_by_skill)
+    if heuristic.fast_search:
+        fix_and_optimize(model, skill_groups(problem, SEARCH_GROUP), options,
+                         started + heuristic.search_share * options.time_limit_s)
+    else:
+        _fix_and_optimize(model, problem, options, started, share=heuristic.search_share)
     _tighten(model, None, options)
     trace.append((time.perf_counter() - started, "fix-and-optimise", pulp.value(lp.objective), relaxed.best_bound))
     return relaxed.best_bound
 
 
 def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
-                      group: int = 5, by_skill: bool = True) -> None:
+                      group: int = 5, share: float = 0.7) -> None:
     """Re-optimise a few people at a time with everyone else's shifts fixed, each solve
     starting from the current roster (so it never gets worse), until 70% of the time is used."""
     by_person = defaultdict(list)
     for key, v in model.x.items():
         by_person[key[0]].append(v)
-    people = sorted(problem.people, key=lambda p: sorted(p.skills)) if by_skill else problem.people
-    ids = [p.id for p in people]
-    stop = started + 0.7 * options.time_limit_s
+    ids = [p.id for p in problem.people]
+    stop = started + share * options.time_limit_s
     position = 0
     while ids and time.perf_counter() < stop - 1.0:
         chosen = {ids[(position + i) % len(ids)] for i in range(min(group, len(ids)))}

@@ -3,19 +3,22 @@ and the model's objective agreeing with the checker on a control-room problem.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pulp
 import pytest
 
 from scheduling.curtois import read_instance
 from scheduling.errors import SchedulingError
 from scheduling.named_roster import build_model, solve_roster
+from scheduling.named_search import fix_and_optimize, skill_groups
 from scheduling.people import (DayCover, Fairness, Person, Request, RosterProblem, Rules, ShiftType,
                                StartPreference)
 from scheduling.rules import check
-from scheduling.solver import SolverOptions
+from scheduling.solver import SolverOptions, solve
 
 # The benchmark instances live beside the repository in ../shared/data/rostering (README there).
 DATA = next((up / "shared" / "data" / "rostering" for up in Path(__file__).resolve().parents
@@ -236,3 +239,29 @@ def test_the_lp_guided_start_returns_a_rule_abiding_roster_priced_as_the_checker
     assert checked.feasible, checked.violations
     assert checked.penalty == pytest.approx(result.objective, abs=1e-5)
     assert result.best_bound <= result.objective + 1e-6
+
+
+def test_cover_through_shift_counts_has_the_same_optimum_as_the_per_person_form():
+    problem = _control_room(np.random.default_rng(3))
+    optima = []
+    for aggregate in (True, False):
+        lp = build_model(problem, aggregate=aggregate).problem
+        outcome = solve(lp, SolverOptions(time_limit_s=60, gap_rel=0.0))
+        assert outcome.status == "optimal"
+        optima.append(outcome.objective)
+    assert optima[0] == pytest.approx(optima[1], abs=1e-6)
+
+
+def test_fix_and_optimise_improves_an_empty_roster_and_the_checker_agrees():
+    problem = _control_room(np.random.default_rng(5))
+    model = build_model(problem)
+    for v in model.x.values():
+        v.varValue = 0.0
+    empty = check(problem, pd.DataFrame(columns=["person", "day", "shift"])).penalty
+    options = SolverOptions(time_limit_s=10, gap_rel=0.0)
+    improved = fix_and_optimize(model, skill_groups(problem, 2), options, time.perf_counter() + 5)
+    roster = pd.DataFrame([k for k, v in model.x.items() if (v.varValue or 0) > 0.5], columns=["person", "day", "shift"])
+    checked = check(problem, roster)
+    assert improved > 0 and checked.feasible, checked.violations
+    assert checked.penalty < 0.5 * empty
+    assert float(pulp.value(model.problem.objective)) == pytest.approx(checked.penalty, abs=1e-5)
