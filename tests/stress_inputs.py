@@ -72,3 +72,35 @@ def sim_config(replications: int = 3, scenario: Scenario | None = None):
     import dataclasses
     config = simulation_config(scenario or Scenario())
     return dataclasses.replace(config, replications=replications, day_multiplier_cv=0.0)
+
+
+def base_toml(history_days: int, replications: int) -> str:
+    """A small demo baseline for `scenarios compare` tests: two days, the naive forecast, 30 s roster."""
+    return f"""
+name = "base"
+seed = 11
+[data]
+history_days = {history_days}
+[forecast]
+horizon_days = 2
+models = ["seasonal_naive"]
+backtest_origins = 0
+[roster]
+time_limit_s = 30
+threads = 1
+[simulation]
+replications = {replications}
+"""
+
+
+# an evening surge on that baseline, its roster kept
+SURGE = """
+name = "evening_surge"
+baseline = "base.toml"
+roster = "keep"
+[[changes]]
+kind = "surge"
+multiplier = 1.5
+start_time = "18:00"
+end_time = "22:00"
+"""

@@ -10,33 +10,9 @@ import pytest
 
 from report_checks import assert_drawn, assert_offline, same_as_shown, table
 from scenarios.cli import main
+from stress_inputs import SURGE, base_toml
 
-BASE = """
-name = "base"
-seed = 11
-[data]
-history_days = 63
-[forecast]
-horizon_days = 2
-models = ["seasonal_naive"]
-backtest_origins = 0
-[roster]
-time_limit_s = 30
-threads = 1
-[simulation]
-replications = 2
-"""
-
-SURGE = """
-name = "evening_surge"
-baseline = "base.toml"
-roster = "keep"
-[[changes]]
-kind = "surge"
-multiplier = 1.5
-start_time = "18:00"
-end_time = "22:00"
-"""
+BASE = base_toml(history_days=63, replications=2)
 
 
 @pytest.fixture(scope="module")

@@ -7,33 +7,9 @@ import pandas as pd
 import pytest
 
 from scenarios.cli import main
+from stress_inputs import SURGE, base_toml
 
-BASE = """
-name = "base"
-seed = 11
-[data]
-history_days = 91
-[forecast]
-horizon_days = 2
-models = ["seasonal_naive"]
-backtest_origins = 0
-[roster]
-time_limit_s = 30
-threads = 1
-[simulation]
-replications = 4
-"""
-
-SURGE = """
-name = "evening_surge"
-baseline = "base.toml"
-roster = "keep"
-[[changes]]
-kind = "surge"
-multiplier = 1.5
-start_time = "18:00"
-end_time = "22:00"
-"""
+BASE = base_toml(history_days=91, replications=4)
 
 SURGE_WITH_OVERTIME = """
 name = "evening_surge_overtime"
