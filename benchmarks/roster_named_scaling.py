@@ -20,7 +20,7 @@ from roster_named import build_problem  # noqa: E402
 
 from scheduling.named_roster import build_model  # noqa: E402
 
-SIZES = ((30, 28), (60, 56), (120, 112), (150, 364))
+SIZES = ((30, 28), (60, 56), (120, 112), (150, 182))
 
 
 def main(argv: list[str]) -> None:

@@ -16,6 +16,7 @@ so the answer to conflicting rules is a roster plus these notes, never a bare "i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -28,6 +29,7 @@ from scheduling.solver import SolverOptions, solve
 SHORTFALL_COLUMNS = ("kind", "constraint", "day", "where", "wanted", "floor", "got", "hard")
 BIG_MODEL_VARS = 5000  # whole-model re-solves per rule family only below this many shift variables
 MAX_PEOPLE_EXPLAINED = 10
+PERSON_LIMIT_S = 2.0  # per solve of one person alone (a 28-day pattern can take 10 s to prove)
 
 
 def _people(problem: RosterProblem, **changes) -> RosterProblem:
@@ -142,7 +144,9 @@ def _most_minutes(problem: RosterProblem, options: SolverOptions) -> tuple[int |
     lp = model.problem
     minutes = pulp.lpSum(problem.shift(s).paid_min * v for (_, _, s), v in model.x.items())
     lp.setObjective(-minutes)
-    outcome = solve(lp, replace(options, gap_rel=0.0, gap_abs=0.5, time_limit_s=min(options.time_limit_s or 10, 10),
+    # proven to within one step of paid minutes (their gcd), and never long: a diagnosis, not a plan
+    grain = math.gcd(*(s.paid_min for s in problem.shifts))
+    outcome = solve(lp, replace(options, gap_rel=0.0, gap_abs=grain - 0.5, time_limit_s=PERSON_LIMIT_S,
                                 warm_start=False, write_mps=None))
     if not outcome.has_solution:
         return None, []
