@@ -144,20 +144,32 @@ def build_roster(
             under_penalty=under_penalty, hard_cover=hard_cover, options=solver_options,
         )
     rostered = np.asarray(candidates.cover.T @ counts, dtype=np.int64)
-    objective = float(candidates.cost @ counts + under_penalty * np.maximum(need - rostered, 0).sum())
-    cover = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need, s.ROSTERED: rostered})
     shifts = _shift_table(candidates, counts, starts, interval, "|".join(skills))
+    return roster_result(shifts, starts, need, rostered, under_penalty, outcome.status, outcome.best_bound,
+                         started, interval)
+
+
+def roster_result(shifts: pd.DataFrame, starts: pd.DatetimeIndex, need: np.ndarray, rostered: np.ndarray,
+                  under_penalty: float, status: str, bound: float | None, started: float,
+                  interval: pd.Timedelta, notes: Callable[[float | None], Sequence[str]] = lambda gap: ()
+                  ) -> RosterResult:
+    """A RosterResult priced from its shift rows: cost plus the penalty on uncovered heads, its gap
+    to ``bound``, the short intervals; ``notes`` are made from the gap (any roster model uses this)."""
+    objective = float(shifts[s.COST].sum() + under_penalty * np.maximum(need - rostered, 0).sum())
+    cover = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need, s.ROSTERED: rostered})
+    gap = relative_gap(objective, bound)
     return RosterResult(
         shifts=shifts,
         cover=cover,
-        status=outcome.status,
+        status=status,
         objective=objective,
-        best_bound=outcome.best_bound,
-        gap=relative_gap(objective, outcome.best_bound),
+        best_bound=bound,
+        gap=gap,
         total_cost=float(shifts[s.COST].sum()),
         shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
         solve_seconds=time.perf_counter() - started,
         interval=interval,
+        notes=tuple(notes(gap)),
     )
 
 

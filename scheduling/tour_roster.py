@@ -31,7 +31,7 @@ import pandas as pd
 
 from scheduling import schema as s
 from scheduling.errors import SchedulingError
-from scheduling.roster import RosterResult, _validated_required, _validated_templates
+from scheduling.roster import RosterResult, _validated_required, _validated_templates, roster_result
 from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
@@ -80,22 +80,9 @@ def build_tour_roster(
     days_off = np.round(outcome.values[model.days_off]).astype(np.int64)
     table, staff_notes = _with_staff(table, model, days_off, settings, interval, "|".join(skills))
     shortfall_heads = np.maximum(need - rostered, 0)
-    objective = float(table[s.COST].sum() + under_penalty * shortfall_heads.sum())
-    cover = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need, s.ROSTERED: rostered})
-    gap = relative_gap(objective, outcome.best_bound)
-    return RosterResult(
-        shifts=table,
-        cover=cover,
-        status=outcome.status,
-        objective=objective,
-        best_bound=outcome.best_bound,
-        gap=gap,
-        total_cost=float(table[s.COST].sum()),
-        shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
-        solve_seconds=time.perf_counter() - started,
-        interval=interval,
-        notes=tuple(notes + _status_notes(outcome, gap) + staff_notes + shortfall_notes(starts, shortfall_heads)),
-    )
+    return roster_result(table, starts, need, rostered, under_penalty, outcome.status, outcome.best_bound, started,
+                         interval, lambda gap: notes + _status_notes(outcome, gap) + staff_notes
+                         + shortfall_notes(starts, shortfall_heads))
 
 
 def _week_by_week(required, templates, settings, under_penalty, hard_cover, options, skills, price) -> RosterResult:
