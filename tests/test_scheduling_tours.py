@@ -12,20 +12,12 @@ from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
 from scheduling.tour_roster import build_tour_roster
 from scheduling.tours import TourSettings
+from test_scheduling_roster import rostered_from_shifts as rostered
 
 TZ = "Europe/London"
 EXACT = SolverOptions(time_limit_s=60, gap_rel=0.0, threads=1)
 
 
-def rostered(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
-    """Heads on duty and not on break per interval, from the shift rows alone."""
-    counts = np.zeros(len(starts), dtype=int)
-    for row in shifts.itertuples():
-        on = (starts >= row.start) & (starts < row.end)
-        if pd.notna(row.break_start):
-            on &= ~((starts >= row.break_start) & (starts < row.break_end))
-        counts += on
-    return counts
 
 
 def explicit_break_optimum(need, templates, windows, penalty) -> float:
