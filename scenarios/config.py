@@ -30,6 +30,7 @@ HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
 BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
                   "redial_delay_s", "repeat_share", "repeat_delay_s", "callback_over_s", "callback_accept",
                   "callback_success", "callback_attempt_s")
+_SIMULATED = {f.name: f.default for f in dataclasses.fields(QueueConfig)}
 PATIENCE_KINDS = ("exponential", "fixed", "lognormal")   # 'empirical' needs a call log: controlroom simulate
 
 
@@ -119,21 +120,21 @@ class QueueSettings:
     priority: int = 0
     min_agents: int = 1
     aht_s: float | None = None
-    # callers' behaviour in the simulation (simulation.QueueConfig has the full story); the
-    # defaults are the simulation's, so a file without these keys simulates as before
-    patience: str = "exponential"
-    patience_cv: float = 1.0
-    after_call_s: float = 0.0
-    redial_same: float = 0.0
-    redial_other: float = 0.0
-    redial_other_queue: str | None = None
-    redial_delay_s: float = 300.0
-    repeat_share: float = 0.0
-    repeat_delay_s: float = 3600.0
-    callback_over_s: float | None = None
-    callback_accept: float = 0.125
-    callback_success: float = 0.965
-    callback_attempt_s: float = 60.0
+    # callers' behaviour in the simulation (simulation.QueueConfig has the full story), with the
+    # simulation's own defaults, so a file without these keys simulates as before
+    patience: str = _SIMULATED["patience"]
+    patience_cv: float = _SIMULATED["patience_cv"]
+    after_call_s: float = _SIMULATED["after_call_s"]
+    redial_same: float = _SIMULATED["redial_same"]
+    redial_other: float = _SIMULATED["redial_other"]
+    redial_other_queue: str | None = _SIMULATED["redial_other_queue"]
+    redial_delay_s: float = _SIMULATED["redial_delay_s"]
+    repeat_share: float = _SIMULATED["repeat_share"]
+    repeat_delay_s: float = _SIMULATED["repeat_delay_s"]
+    callback_over_s: float | None = _SIMULATED["callback_over_s"]
+    callback_accept: float = _SIMULATED["callback_accept"]
+    callback_success: float = _SIMULATED["callback_success"]
+    callback_attempt_s: float = _SIMULATED["callback_attempt_s"]
     max_occupancy: float | None = None
 
     def __post_init__(self):
