@@ -147,14 +147,8 @@ def _construct(factory, problems: list[str]):
         problems.append(f"construct: the model has no {', '.join(missing)} method(s); "
                         "subclass forecasting.models.base.ForecastModel")
         return None, ""
-    try:
-        model.predict(1)
-    except ForecastError:
-        pass
-    except Exception as exc:
-        problems.append(f"predict before fit: raised {type(exc).__name__} instead of ForecastError: {exc}")
-    else:
-        problems.append("predict before fit: returned a forecast instead of raising ForecastError")
+    _must_raise(lambda: model.predict(1), problems, "predict before fit:",
+             lambda exc: f": {exc}", "returned a forecast")
     return model, str(getattr(model, "name", type(model).__name__))
 
 
@@ -233,14 +227,8 @@ def _repeatable(factory, data: _Data, frame: pd.DataFrame) -> list[str]:
     except AssertionError:
         problems.append("repeatable: a fresh model fitted on another series and then on the same one "
                         "forecasts differently (fitted state leaks between fits, or it is not seeded)")
-    try:
-        model.predict(0)
-    except ForecastError:
-        pass
-    except Exception as exc:
-        problems.append(f"bad horizon: predict(0) raised {type(exc).__name__} instead of ForecastError")
-    else:
-        problems.append("bad horizon: predict(0) was accepted instead of raising ForecastError")
+    _must_raise(lambda: model.predict(0), problems, "bad horizon: predict(0)",
+             lambda exc: "", "was accepted")
     return problems
 
 
@@ -315,3 +303,15 @@ def _where(frame: pd.DataFrame, mask: np.ndarray) -> str:
 
 def _line(exc: Exception) -> str:
     return " ".join(str(exc).split())
+
+
+def _must_raise(call, problems: list[str], check: str, detail, accepted: str) -> None:
+    """``call`` must raise ForecastError; anything else is added to ``problems`` under ``check``."""
+    try:
+        call()
+    except ForecastError:
+        return
+    except Exception as exc:
+        problems.append(f"{check} raised {type(exc).__name__} instead of ForecastError{detail(exc)}")
+        return
+    problems.append(f"{check} {accepted} instead of raising ForecastError")
