@@ -147,18 +147,17 @@ def _queue_target(q) -> QueueTarget:
                        shrinkage=q.shrinkage_total, min_agents=q.min_agents, max_occupancy=q.max_occupancy)
 
 
-def shift_templates(scenario: Scenario) -> list[ShiftTemplate]:
+def shift_templates(scenario: Scenario, costs: CostModel | None = None) -> list[ShiftTemplate]:
     """The scenario's shifts, at the pay rules' plain hourly rate (``shift_price`` adds premiums)."""
-    r, costs = scenario.roster, cost_model(scenario)
+    r, costs = scenario.roster, costs or cost_model(scenario)
     rate = costs.base_rate * (1 + costs.on_cost_rate)
     return [ShiftTemplate(name=f"{length:g}h", length_h=length, break_minutes=brk, hourly_cost=rate)
             for length, brk in zip(r.shift_lengths_h, r.break_minutes)]
 
 
-def shift_price(scenario: Scenario):
-    """Each candidate shift's cost under the scenario's pay rules, for the roster models to choose
-    by (a night or a bank holiday costs more than a weekday afternoon)."""
-    costs = cost_model(scenario)
+def shift_price(costs: CostModel):
+    """Each candidate shift's cost under the pay rules, for the roster models to choose by (a night
+    or a bank holiday costs more than a weekday afternoon)."""
     return lambda shifts: shift_costs(shifts, costs)
 
 
@@ -179,14 +178,16 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
              f"(one pool, {absence_rate(scenario, req):.0%} absence"
              + (f" and {on_shift:.0%} of time on shift" if on_shift else "") + " allowed for); "
              f"solving with {r.solver} (time limit {r.time_limit_s:g}s, gap {r.gap:.1%})")
-    common = dict(solver_options=options, skills=tuple(scenario.queues), price=shift_price(scenario))
+    costs = cost_model(scenario)  # read once: it prices the candidates, the templates and the result
+    common = dict(solver_options=options, skills=tuple(scenario.queues), price=shift_price(costs))
+    templates = shift_templates(scenario, costs)
     with heartbeat(progress, "solving", r.time_limit_s):
         if r.model == "tours":
-            roster = build_tour_roster(required, shift_templates(scenario), **common,
+            roster = build_tour_roster(required, templates, **common,
                                        settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
         else:
-            roster = build_roster(required, shift_templates(scenario), **common, polish=r.polish)
-    roster = priced(roster, cost_model(scenario))
+            roster = build_roster(required, templates, **common, polish=r.polish)
+    roster = priced(roster, costs)
     for note in roster.notes:
         progress(note)
     progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")

@@ -195,8 +195,11 @@ def _options(scenario) -> SolverOptions:
 
 def _roster(scenario, pooled: pd.DataFrame, prefix: str, templates=None):
     # a rebuilt roster is chosen by the pay rules like the baseline's; overtime gap shifts by hours
-    price = pipeline.shift_price(scenario) if templates is None else None
-    result = build_roster(pooled[[INTERVAL_START, REQUIRED]], templates or pipeline.shift_templates(scenario),
+    price = None
+    if templates is None:
+        costs = pipeline.cost_model(scenario)
+        templates, price = pipeline.shift_templates(scenario, costs), pipeline.shift_price(costs)
+    result = build_roster(pooled[[INTERVAL_START, REQUIRED]], templates,
                           solver_options=_options(scenario), skills=tuple(scenario.queues), price=price)
     if prefix != "H":
         result.shifts[STAFF_ID] = result.shifts[STAFF_ID].str.replace("H", prefix, n=1)
