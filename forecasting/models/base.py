@@ -30,6 +30,7 @@ import pandas as pd
 from ..clock import Periods
 from ..errors import ForecastError
 from ..schema import DEFAULT_QUANTILES
+from ..threads import one_blas_thread
 from .predictive import Dispersion, predictive_frame
 
 
@@ -61,7 +62,8 @@ class ForecastModel(ABC):
                 f"{self.name}: series has {len(y)} intervals, needs at least {need} ({_as_days(need, periods)})"
             )
         self._state = None
-        fitted = self._fit(y, periods)
+        with one_blas_thread():
+            fitted = self._fit(y, periods)
         self._fit_values = fitted  # in-sample fitted means, for combinations
         dispersion = Dispersion.from_residuals(y.to_numpy(dtype=float), fitted)
         self._state = (y.index[-1], periods, dispersion)
@@ -74,7 +76,9 @@ class ForecastModel(ABC):
             raise ForecastError(f"{self.name}: horizon must be a positive whole number of slots, got {horizon}")
         last, periods, dispersion = self._state
         index = pd.date_range(last + periods.interval, periods=int(horizon), freq=periods.interval)
-        return predictive_frame(index, self._predict_mean(int(horizon)), dispersion, quantiles)
+        with one_blas_thread():
+            mean = self._predict_mean(int(horizon))
+        return predictive_frame(index, mean, dispersion, quantiles)
 
     @property
     def dispersion(self) -> Dispersion:
