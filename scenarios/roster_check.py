@@ -279,19 +279,24 @@ def _paid_hours(rows) -> float:
 
 
 def _spans(table: pd.DataFrame, inputs: CheckInputs) -> list[str]:
-    """Consecutive intervals with the same change, as 'from - to: +n' lines."""
-    out, start, prev = [], None, None
-    for rec in list(table.itertuples(index=False)) + [None]:
-        if rec is not None and prev is not None and rec.interval == prev.interval + 1 and rec.change == prev.change \
-                and rec.skill == prev.skill:
-            prev = rec
-            continue
-        if prev is not None:
-            end = _when(inputs, int(prev.interval) + 1)
-            out.append(f"    {start.when} - {end[-5:]} ({prev.skill}): {prev.change:+g} head(s), "
-                       f"required {prev.required:g}, now {prev.after:g}")
-        start = prev = rec
+    """Consecutive intervals with the same change, as 'from - to: +n' lines with the span's
+    requirement and cover after the change (a range when they vary inside the span)."""
+    t = table.reset_index(drop=True)
+    breaks = (t["interval"].diff() != 1) | (t["change"].diff() != 0) | (t["skill"] != t["skill"].shift())
+    out = []
+    for _, span in t.groupby(breaks.cumsum(), sort=False):
+        first, last = span.iloc[0], span.iloc[-1]
+        end = _when(inputs, int(last["interval"]) + 1)
+        short = int((span["after"] < span["required"]).sum())
+        out.append(f"    {first['when']} - {end[-5:]} ({first['skill']}): {first['change']:+g} head(s), "
+                   f"required {_range(span['required'])}, now {_range(span['after'])}, "
+                   f"short in {short} of {len(span)} interval(s)")
     return out
+
+
+def _range(values: pd.Series) -> str:
+    low, high = values.min(), values.max()
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
 def report_lines(report: CheckReport, quiet: bool = False) -> list[str]:
