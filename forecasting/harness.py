@@ -42,7 +42,6 @@ step (``forecasting.dm``).
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -57,8 +56,9 @@ from .dm import dm_test
 from .errors import ForecastError
 from .history import validate_history
 from .leads import BUCKETS, DAY_AHEAD, MIDNIGHT_BUCKETS, REST_OF_DAY, buckets_within, day_numbers
-from .models import REGISTRY, make_model
+from .models import REGISTRY, Combination, make_model
 from .models.predictive import validate_quantiles
+from .runners import CombinationRunner, ModelRunner
 from .special_days import SpecialDays
 from .schema import CALLS, DEFAULT_QUANTILES, INTERVAL_START, MODEL, QUEUE, quantile_column
 
@@ -255,57 +255,52 @@ class _Queue:
             self._training(issue)  # every origin's scale, whether or not a model refits there
         self.say(f"queue {self.queue!r}: {len(days) - n_warm} origins (+{n_warm} warm-up), "
                  f"{len(names)} model(s), horizon {s.horizon_days} days")
-        results = {}
+        runners: dict[str, ModelRunner] = {}
         for name, model in models.items():
-            try:
-                results[name] = self._run_model(model, issues)
-            except ForecastError as exc:
-                if name == BASELINE:
-                    raise ForecastError(f"queue {self.queue!r}: baseline {name} cannot be backtested: {exc}") from None
-                self.say(f"queue {self.queue!r}: skipping {name}: {exc}")
-                warnings.warn(f"queue {self.queue!r}: skipping {name}: {exc}", stacklevel=2)
+            self._runner(name, model, runners)
+        self._step_all(list(runners.values()), issues, set(models))
+        results = {}
+        for name in models:
+            runner = runners[name]
+            if runner.error is None:
+                info = runner.result()
+                self.say(f"queue {self.queue!r}: {name}: {info['fits']} fits in {info['fit_seconds']:.1f}s, "
+                         f"predict {info['predict_seconds']:.1f}s")
+                results[name] = info
+        self.runners = runners  # kept for inspection (e.g. a skill combination's weights)
         return _Scorer(self, issues, n_warm, results).tables()
 
-    def _run_model(self, model, issues: list[_Issue]) -> dict:
-        s = self.settings
-        policy = s.refit_every_days
-        fit_s = predict_s = 0.0
-        fits = 0
-        state = None  # (fit issue, F wall start, mean, quantiles)
-        out = []
-        for issue in issues:
-            if state is None:
-                due = True
-            elif policy == 0:
-                due = True
-            else:
-                due = issue.wall.hour == 0 and issue.day - state[0].day >= policy
-            if due:
-                train = self._training(issue)
-                t0 = time.perf_counter()
-                model.fit(train)
-                fit_s += time.perf_counter() - t0
-                fits += 1
-                state = (issue, train.index[-1] + self.interval, None, None)
-                if policy is None:  # auto: decided by the first fit's time
-                    policy = 0 if fit_s < s.auto_refit_seconds else s.slow_refit_days
-            fit_issue, start, mean, quant = state
-            keys = self.local[issue.rows]
-            pos = ((keys - start) // self.interval).to_numpy(dtype=np.int64) if len(keys) else np.zeros(0, np.int64)
-            if mean is None or (len(pos) and pos.max() >= len(mean)):
-                span = int(pos.max()) + 1 if len(pos) else 1
-                if policy not in (None, 0):
-                    span = max(span, (policy + s.horizon_days + 1) * self.periods.day)
-                t0 = time.perf_counter()
-                frame = model.predict(span, s.quantiles)
-                predict_s += time.perf_counter() - t0
-                mean = frame[CALLS].to_numpy(dtype=float)
-                quant = frame[[quantile_column(q) for q in s.quantiles]].to_numpy(dtype=float)
-                state = (fit_issue, start, mean, quant)
-            out.append((mean[pos], quant[pos]))
-        self.say(f"queue {self.queue!r}: {model.name}: {fits} fits in {fit_s:.1f}s, predict {predict_s:.1f}s")
-        return {"pairs": out, "fit_seconds": fit_s, "predict_seconds": predict_s, "fits": fits,
-                "refit_every_days": policy}
+    def _runner(self, name: str, model, runners: dict) -> ModelRunner:
+        """The runner of ``name``; a combination's members get theirs first (scored only if asked for)."""
+        if name in runners:
+            return runners[name]
+        if isinstance(model, Combination):
+            members = [self._runner(m, make_model(m, special_days=model.special_days), runners)
+                       for m in model.members]
+            runners[name] = CombinationRunner(self, model, members)
+        else:
+            runners[name] = ModelRunner(self, model)
+        return runners[name]
+
+    def _step_all(self, runners: list[ModelRunner], issues: list[_Issue], visible: set[str]) -> None:
+        """Step every runner through the issues together (members before the combinations using them)."""
+        every = max(1, len(issues) // 10)
+        for k, issue in enumerate(issues):
+            for runner in runners:
+                if runner.error is not None:
+                    continue
+                try:
+                    runner.step(issue)
+                except ForecastError as exc:
+                    runner.error = str(exc)
+                    if runner.name == BASELINE:
+                        raise ForecastError(f"queue {self.queue!r}: baseline {runner.name} cannot be backtested: "
+                                            f"{exc}") from None
+                    if runner.name in visible:
+                        self.say(f"queue {self.queue!r}: skipping {runner.name}: {exc}")
+                        warnings.warn(f"queue {self.queue!r}: skipping {runner.name}: {exc}", stacklevel=2)
+            if (k + 1) % every == 0 or k + 1 == len(issues):
+                self.say(f"queue {self.queue!r}: {k + 1}/{len(issues)} issue times done")
 
 
 def _whole(name: str, value, least: int) -> None:

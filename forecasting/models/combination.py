@@ -73,5 +73,13 @@ class Combination(ForecastModel):
         return self._combine(np.vstack(means))
 
     def _combine(self, rows: np.ndarray) -> np.ndarray:
-        # NaN where any member has none, so the spread is fitted on like-for-like slots.
+        return self.combine(rows)
+
+    def combine(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Combine member rows (members x slots) slot by slot; ``weights`` only for weighted kinds.
+
+        The backtest harness calls this on members' forecasts it already has, so a
+        combination scored there is the one this class gives when fitted alone.
+        NaN where any member has none, so the spread is fitted on like-for-like slots.
+        """
         return rows.mean(axis=0) if self.how == "mean" else np.median(rows, axis=0)
