@@ -69,6 +69,7 @@ LEADERBOARD_COLUMNS = (
     "coverage_95", "rmse_ratio", "dm_stat", "dm_pvalue", "pinball_raw", "coverage_80_raw", "coverage_95_raw",
     "fit_seconds", "predict_seconds", "fits", "refit_every_days",
 )
+WEIGHT_COLUMNS = (QUEUE, MODEL, "origin", "issued", "member", "weight")
 _INTERVALS = {"coverage_80": (0.1, 0.9), "coverage_95": (0.025, 0.975)}
 _DAY_NS = pd.Timedelta(days=1).value
 
@@ -112,13 +113,16 @@ class HarnessSettings:
 @dataclass(frozen=True)
 class BacktestReport:
     """leaderboard: LEADERBOARD_COLUMNS; forecasts: long pairs of the kept buckets;
-    by_lead / by_time_of_day: interval-level RMSE per lead day / local hour (day_ahead)."""
+    by_lead / by_time_of_day: interval-level RMSE per lead day / local hour (day_ahead);
+    weights: the members' weights of each weighted combination at each issue
+    (queue, model, origin, issued, member, weight)."""
 
     leaderboard: pd.DataFrame
     forecasts: pd.DataFrame
     by_lead: pd.DataFrame
     by_time_of_day: pd.DataFrame
     settings: HarnessSettings
+    weights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WEIGHT_COLUMNS)))
 
 
 def add_total(history: pd.DataFrame, name: str = "ALL") -> pd.DataFrame:
@@ -146,7 +150,7 @@ def run_backtest(history: pd.DataFrame, models: Sequence[str] | None = None,
     parts = [_Queue(str(queue), rows.set_index(INTERVAL_START)[CALLS].astype(float), settings, say).run(names)
              for queue, rows in history.groupby(QUEUE, sort=True)]
     return BacktestReport(*(pd.concat([p[i] for p in parts], ignore_index=True) for i in range(4)),
-                          settings=settings)
+                          settings=settings, weights=pd.concat([p[4] for p in parts], ignore_index=True))
 
 
 @dataclass
@@ -267,8 +271,14 @@ class _Queue:
                 self.say(f"queue {self.queue!r}: {name}: {info['fits']} fits in {info['fit_seconds']:.1f}s, "
                          f"predict {info['predict_seconds']:.1f}s")
                 results[name] = info
-        self.runners = runners  # kept for inspection (e.g. a skill combination's weights)
-        return _Scorer(self, issues, n_warm, results).tables()
+        return (*_Scorer(self, issues, n_warm, results).tables(), self._weights(runners, results))
+
+    def _weights(self, runners: dict, results: dict) -> pd.DataFrame:
+        rows = [(self.queue, name, pd.Timestamp(day * _DAY_NS).date(), wall, member.name, float(w))
+                for name in results if isinstance(runners[name], CombinationRunner)
+                for day, wall, weights in runners[name].weights_by_issue if weights is not None
+                for member, w in zip(runners[name].members, weights)]
+        return pd.DataFrame(rows, columns=list(WEIGHT_COLUMNS))
 
     def _runner(self, name: str, model, runners: dict) -> ModelRunner:
         """The runner of ``name``; a combination's members get theirs first (scored only if asked for)."""
