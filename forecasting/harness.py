@@ -42,7 +42,10 @@ step (``forecasting.dm``).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import threading
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -90,9 +93,10 @@ class HarnessSettings:
     shift_hours: int = 8
     keep_forecasts: tuple[str, ...] = (REST_OF_DAY, DAY_AHEAD)
     special_days: SpecialDays | None = None  # for models that use them; None: each model's default
+    workers: int = 1  # processes running queues side by side (results do not depend on it)
 
     def __post_init__(self) -> None:
-        for name in ("origins", "step_days", "slow_refit_days"):
+        for name in ("origins", "step_days", "slow_refit_days", "workers"):
             _whole(name, getattr(self, name), 1)
         _whole("warmup_origins", self.warmup_origins, 0)
         buckets_within(self.horizon_days)
@@ -147,10 +151,47 @@ def run_backtest(history: pd.DataFrame, models: Sequence[str] | None = None,
         names.insert(0, BASELINE)  # rmse_ratio and the DM test need it
     history = validate_history(history)
     say = progress or (lambda message: None)
-    parts = [_Queue(str(queue), rows.set_index(INTERVAL_START)[CALLS].astype(float), settings, say).run(names)
-             for queue, rows in history.groupby(QUEUE, sort=True)]
+    queues = [(str(queue), rows.set_index(INTERVAL_START)[CALLS].astype(float))
+              for queue, rows in history.groupby(QUEUE, sort=True)]
+    if settings.workers > 1 and len(queues) > 1:
+        parts = _run_parallel(queues, names, settings, say)
+    else:
+        parts = [_Queue(queue, real, settings, say).run(names) for queue, real in queues]
     return BacktestReport(*(pd.concat([p[i] for p in parts], ignore_index=True) for i in range(4)),
                           settings=settings, weights=pd.concat([p[4] for p in parts], ignore_index=True))
+
+
+def _run_parallel(queues: list, names: list[str], settings: HarnessSettings, say) -> list:
+    """Queues in ``settings.workers`` processes; their progress lines are relayed to ``say`` as they come."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads running
+    messages = context.SimpleQueue()
+    relay = threading.Thread(target=_relay, args=(messages, say), daemon=True)
+    relay.start()
+    try:
+        with ProcessPoolExecutor(min(settings.workers, len(queues)), mp_context=context,
+                                 initializer=_worker_init, initargs=(messages,)) as pool:
+            return list(pool.map(_run_queue, [(queue, real, names, settings) for queue, real in queues]))
+    finally:
+        messages.put(None)
+        relay.join()
+
+
+_WORKER_MESSAGES = None
+
+
+def _worker_init(messages) -> None:
+    global _WORKER_MESSAGES
+    _WORKER_MESSAGES = messages
+
+
+def _run_queue(job):
+    queue, real, names, settings = job
+    return _Queue(queue, real, settings, _WORKER_MESSAGES.put).run(names)
+
+
+def _relay(messages, say) -> None:
+    while (message := messages.get()) is not None:
+        say(message)
 
 
 @dataclass
