@@ -10,18 +10,26 @@ its forecast against the real intervals (so clock-change days are scored on
 their 92 or 100 real intervals, not on wall-clock placeholders).
 
 Refitting. The model contract is ``fit(y)`` then ``predict(horizon)`` from the
-end of ``y``; it has no way to re-anchor a fitted model on newer data. So:
+end of ``y``; only models with the optional ``update`` can be re-anchored on
+newer data without a refit. So:
 
 * a model refitted at every issue time (``refit_every_days = 0``) is scored at
   exactly the nominal lead times;
-* a model refitted every k days forecasts, between refits, from its last fit:
+* a model refitted every k days that cannot be updated forecasts, between
+  refits, from its last fit:
   an origin 3 days after the fit is scored on the slice of that older
   forecast, i.e. with 3 more days of lead than the bucket says, and its
   rest_of_day forecast ignores the morning's calls. Its scores are therefore
   pessimistic (never flattered).
-* ``refit_every_days = None`` (auto) times the first fit: models fitting in
-  under ``auto_refit_seconds`` are refitted at every issue time, slower ones
-  every ``slow_refit_days``. The leaderboard records the policy used.
+* a model that can be updated with new data (``updates``: DSHW, unobserved
+  components, MSTL-ARIMA, the factor model) is, between refits, carried over
+  the slots seen since (its parameters and spread stay those of the last fit)
+  and forecasts from the issue time, so it is scored at the nominal leads;
+* ``refit_every_days = None`` (auto) takes the model's own ``refit_days`` if it
+  sets one (the slow, updatable models: 7), else times the first fit: models
+  fitting in under ``auto_refit_seconds`` are refitted at every issue time,
+  slower ones every ``slow_refit_days``. The leaderboard records the policy used;
+  ``fit_seconds`` includes the updates.
 
 Calibration (``forecasting.calibration``): with ``calibrate`` on, each bucket's
 quantiles are rescaled around the mean by multipliers learned from pairs whose
@@ -309,7 +317,8 @@ class _Queue:
             runner = runners[name]
             if runner.error is None:
                 info = runner.result()
-                self.say(f"queue {self.queue!r}: {name}: {info['fits']} fits in {info['fit_seconds']:.1f}s, "
+                self.say(f"queue {self.queue!r}: {name}: {info['fits']} fits"
+                         f"{f' + {runner.updates} updates' if runner.updates else ''} in {info['fit_seconds']:.1f}s, "
                          f"predict {info['predict_seconds']:.1f}s")
                 results[name] = info
         return (*_Scorer(self, issues, n_warm, results).tables(), self._weights(runners, results))

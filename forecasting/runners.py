@@ -5,8 +5,9 @@ combination can be built from its members' forecasts at that issue instead of
 refitting every member itself (a combination of three models used to cost the
 three models' time again):
 
-* ``ModelRunner`` fits a model when its refit policy says so and predicts the
-  span the issue needs from the last fit; it keeps the last fit's in-sample
+* ``ModelRunner`` fits a model when its refit policy says so, in between
+  updates it with the slots seen since if the model can (``updates``), and
+  predicts the span the issue needs from there; it keeps the last fit's in-sample
   fitted values and, per target day, the mean squared error of its day_ahead
   forecast (what a skill-weighted combination weights by).
 * ``CombinationRunner`` combines its members' runners with the combination's
@@ -39,7 +40,7 @@ class ModelRunner:
         self.q, self.model, self.name = q, model, model.name
         self.policy = q.settings.refit_every_days
         self.fit_seconds = self.predict_seconds = 0.0
-        self.fits = 0
+        self.fits = self.updates = 0
         self.fit_issue = self.start = self.mean = self.quant = self.fitted = None
         self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.day_mse: dict[int, float] = {}  # target day -> mean squared day_ahead error
@@ -48,6 +49,8 @@ class ModelRunner:
     def step(self, issue) -> None:
         if self._due(issue):
             self._fit(issue)
+        elif self.model.updates:
+            self._update(issue)
         pos = self._positions(issue)
         if self.mean is None or (len(pos) and pos.max() >= len(self.mean)):
             self._predict(self._span(pos))
@@ -70,9 +73,26 @@ class ModelRunner:
         self.fits += 1
         self.fitted = self.model._fit_values  # in-sample fitted means, for combinations
         self._fitted_at(issue, train)
-        if self.policy is None:  # auto: decided by the first fit's time
+        if self.policy is None:  # auto: the model's own cadence, else decided by the first fit's time
             s = self.q.settings
-            self.policy = 0 if self.fit_seconds < s.auto_refit_seconds else s.slow_refit_days
+            own = self.model.refit_days
+            self.policy = own if own is not None else 0 if self.fit_seconds < s.auto_refit_seconds else s.slow_refit_days
+
+    def _update(self, issue) -> None:
+        """Between refits: carry the fit over the slots seen since, so the forecast is issued on time."""
+        train = self.q._training(issue)
+        seen = train[train.index >= self.start]
+        if not len(seen):
+            return
+        t0 = time.perf_counter()
+        try:
+            self.model.update(seen)
+        except ForecastError:
+            self._fit(issue)  # e.g. a gap the model cannot filter: refit instead
+            return
+        self.fit_seconds += time.perf_counter() - t0
+        self.updates += 1
+        self._fitted_at(self.fit_issue, train)
 
     def _fitted_at(self, issue, train) -> None:
         self.fit_issue, self.start = issue, train.index[-1] + self.q.interval
@@ -87,7 +107,7 @@ class ModelRunner:
     def _span(self, pos: np.ndarray) -> int:
         s = self.q.settings
         span = int(pos.max()) + 1 if len(pos) else 1
-        if self.policy not in (None, 0):
+        if self.policy not in (None, 0) and not self.model.updates:  # one forecast serves until the next refit
             span = max(span, (self.policy + s.horizon_days + 1) * self.q.periods.day)
         return span
 
@@ -140,6 +160,9 @@ class CombinationRunner(ModelRunner):
             raise ForecastError(f"{self.name}: members were refitted at different issues")
         if self.mean is None or any(a is not m.mean for a, m in zip(self._sources, self.members)):
             self._combine_means()
+        if len({m.start for m in self.members}) > 1:
+            raise ForecastError(f"{self.name}: members forecast from different times")
+        self.start = self.members[0].start  # members updated between refits forecast from the issue time
         self._record(issue, self._positions(issue))
         self.weights_by_issue.append((issue.day, issue.wall, None if self.weights is None else self.weights.copy()))
 

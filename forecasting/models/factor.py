@@ -101,6 +101,8 @@ class FactorModel(ForecastModel):
         fitted[first + s1 : first + days_used * s1] = self._unroot(ahead[1:]).ravel()
         return fitted
 
+    updates = True
+
     def update(self, seen: pd.Series) -> "FactorModel":
         """Append newly observed slots (right after the last one seen) and re-forecast from them.
 

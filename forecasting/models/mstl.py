@@ -94,6 +94,21 @@ class MSTLModel(ForecastModel):
         fitted[-len(values) :] = seasonal + one_step
         return fitted
 
+    @property
+    def updates(self) -> bool:
+        # statsmodels' ARIMA results can be extended with new data; its ETS results cannot.
+        return self.remainder == "arima"
+
+    @property
+    def refit_days(self) -> int | None:
+        return 7 if self.remainder == "arima" else None
+
+    def _update(self, seen: pd.Series) -> None:
+        values = seen.to_numpy(dtype=float)
+        # The seasonal part carries on repeating; the remainder model filters what is left.
+        self._remainder_fit = self._remainder_fit.extend(values - np.resize(self._season, len(values)))
+        self._season = np.roll(self._season, -len(values))
+
     def _predict_mean(self, horizon: int) -> np.ndarray:
         remainder = np.asarray(self._remainder_fit.forecast(horizon), dtype=float)
         return remainder + np.resize(self._season, horizon)
