@@ -22,7 +22,7 @@ newer data without a refit. So:
   rest_of_day forecast ignores the morning's calls. Its scores are therefore
   pessimistic (never flattered).
 * a model that can be updated with new data (``updates``: DSHW, unobserved
-  components, MSTL-ARIMA, the factor model) is, between refits, carried over
+  components, MSTL, the factor model) is, between refits, carried over
   the slots seen since (its parameters and spread stay those of the last fit)
   and forecasts from the issue time, so it is scored at the nominal leads;
 * ``refit_every_days = None`` (auto) takes the model's own ``refit_days`` if it

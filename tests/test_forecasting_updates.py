@@ -22,7 +22,8 @@ def hourly(weeks, seed=3):
 
 
 @pytest.mark.parametrize("model", [UnobservedComponentsModel(fit_weeks=3, daily=3, weekly=1, special_days=None),
-                                   MSTLModel(remainder="arima", fit_weeks=4)], ids=["uc", "mstl_arima"])
+                                   MSTLModel(remainder="arima", fit_weeks=4), MSTLModel(fit_weeks=4)],
+                         ids=["uc", "mstl_arima", "mstl_ets"])
 def test_updating_with_the_models_own_forecast_leaves_the_rest_of_it_unchanged(model):
     # A linear filter fed its own forecasts sees no surprise: the forecast from the later slot
     # is the tail of the forecast from the fit (Kalman filter and forecast agree).
