@@ -143,8 +143,7 @@ class CombinationRunner(ModelRunner):
         self._dispersion: Dispersion | None = None
 
     def step(self, issue) -> None:
-        if self.own is None and self.fit_issue is None and len({m.policy for m in self.members}) > 1:
-            # Members refitted on different days have no common fit to combine.
+        if self.own is None and self.fit_issue is None and not self._members_in_step():
             self.q.say(f"queue {self.q.queue!r}: {self.name}: members refit on different days; it refits them itself")
             self.own = ModelRunner(self.q, self.model)
         if self.own is not None:
@@ -168,6 +167,13 @@ class CombinationRunner(ModelRunner):
 
     def result(self) -> dict:
         return self.own.result() if self.own is not None else super().result()
+
+    def _members_in_step(self) -> bool:
+        """Members refitted at the same issues and forecasting from the same times (else no common fit)."""
+        policies = {m.policy for m in self.members}
+        if len(policies) > 1:
+            return False
+        return policies == {0} or len({bool(m.model.updates) for m in self.members}) == 1
 
     def _combine_fits(self, issue) -> None:
         train = self.q._training(issue)
