@@ -26,7 +26,9 @@ newer data without a refit. So:
   the slots seen since (its parameters and spread stay those of the last fit)
   and forecasts from the issue time, so it is scored at the nominal leads;
 * ``refit_every_days = None`` (auto) takes the model's own ``refit_days`` if it
-  sets one (the slow, updatable models: 7), else times the first fit: models
+  sets one (every registered model does: 0 for the fast ones, 7 for the slow,
+  updatable ones, so the policy does not depend on the machine's load), else
+  times the first fit: models
   fitting in under ``auto_refit_seconds`` are refitted at every issue time,
   slower ones every ``slow_refit_days``. The leaderboard records the policy used;
   ``fit_seconds`` includes the updates.

@@ -1,6 +1,5 @@
 """Combinations in the backtest harness: built from the members' forecasts, equal to the model run alone."""
 
-import time
 from functools import partial
 
 import numpy as np
@@ -55,20 +54,23 @@ def test_a_combination_scored_in_the_harness_is_the_one_fitted_alone(history, mo
 
 
 def test_members_refitted_on_different_days_make_the_combination_refit_them_itself(history, monkeypatch):
-    # A member slower than the auto threshold refits weekly, the other at every issue: there is no
-    # common fit to combine, so the combination fits its members itself (and is still scored).
+    # One member refits weekly, the other at every issue: there is no common fit to combine, so the
+    # combination fits its members itself (and is still scored).
     monkeypatch.setitem(REGISTRY, "my_mix", partial(Combination, members=("seasonal_naive", "seasonal_average"),
                                                      name="my_mix"))
-    original = SeasonalAverage._fit
-    monkeypatch.setattr(SeasonalAverage, "_fit", lambda self, y, p: time.sleep(0.06) or original(self, y, p))
+    monkeypatch.setattr(SeasonalAverage, "refit_days", 7)
     fits = []
     combo_fit = Combination._fit
     monkeypatch.setattr(Combination, "_fit", lambda self, y, p: fits.append(1) or combo_fit(self, y, p))
-    settings = HarnessSettings(**{**QUICK, "refit_every_days": None}, auto_refit_seconds=0.05)
+    settings = HarnessSettings(**{**QUICK, "refit_every_days": None})
     board = run_backtest(history, ["seasonal_average", "my_mix"], settings).leaderboard
     policy = board.groupby("model")["refit_every_days"].first()
     assert policy["seasonal_naive"] == 0 and policy["seasonal_average"] == 7
     assert fits and board.loc[board["model"] == "my_mix", "rmse"].notna().all()
+
+
+def test_registered_models_declare_their_refit_cadence_so_it_does_not_depend_on_load():
+    assert all(make_model(name).refit_days is not None for name in REGISTRY)
 
 
 # ----- weighted by recent skill

@@ -22,9 +22,10 @@ Optional: a model that can carry its fitted state forward over newly observed
 slots without re-estimating anything sets ``updates = True`` and implements
 ``_update(seen)``; ``update(seen)`` then re-anchors it so that ``predict``
 forecasts from the slot after ``seen`` (parameters and dispersion stay those
-of the fit). The backtest harness uses it between refits, and a model that is
-slow to fit sets ``refit_days`` (how often the harness refits it when its
-refit policy is automatic).
+of the fit). The backtest harness uses it between refits. ``refit_days`` is the
+model's backtest cadence when the harness's refit policy is automatic (0:
+refit at every issue time; the slow, updatable models: 7); without one, the
+harness times the first fit, which depends on the machine's load.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ForecastModel(ABC):
 
     name: str = "model"
     updates: bool = False  # implements _update (see the module docstring)
-    refit_days: int | None = None  # automatic backtest refit policy; None: decided by the first fit's time
+    refit_days: int | None = None  # automatic backtest refit cadence in days (0: every issue); None: timed
 
     def __init__(self) -> None:
         self._state: tuple[pd.Timestamp, Periods, Dispersion] | None = None

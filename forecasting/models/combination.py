@@ -57,6 +57,12 @@ class Combination(ForecastModel):
     def min_length(self, periods: Periods) -> int:
         return max(model.min_length(periods) for model in self._models())
 
+    @property
+    def refit_days(self) -> int | None:
+        """The members' common backtest cadence, if they all declare one (else timed, as any model)."""
+        cadences = {model.refit_days for model in self._models()}
+        return cadences.pop() if len(cadences) == 1 else None
+
     def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
         models, fitted = self._models(), []
         for model in models:

@@ -46,6 +46,8 @@ _SPECIAL = ("history", "window")
 class HarmonicARMA(ForecastModel):
     """Fourier terms + special days by least squares, ARMA(p, q) on the residuals."""
 
+    refit_days = 0  # fast: refitted at every backtest issue time, whatever the machine's load
+
     name = "harmonic_arma"
     uses_special_days = True
 
