@@ -45,6 +45,8 @@ _DAY_LEVELS = (None, "ar1")
 class HarmonicGLM(ForecastModel):
     """Fourier terms + special days in a Poisson / negative-binomial GLM."""
 
+    refit_days = 0  # fast: refitted at every backtest issue time, whatever the machine's load
+
     uses_special_days = True
 
     def __init__(
