@@ -35,6 +35,7 @@ from scheduling.roster import RosterResult, _validated_required, _validated_temp
 from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
+from scheduling.tour_chain import ChainRules, chain_weeks
 from scheduling.tour_model import TourModel, calendar_days, tour_model
 from scheduling.tour_assign import assign_week
 from scheduling.tour_staff import assign_breaks, assign_people
@@ -99,20 +100,18 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
     parts = [build_tour_roster(week, templates, settings=settings, under_penalty=under_penalty,
                                hard_cover=hard_cover, solver_options=replace(options, time_limit_s=limit),
                                skills=skills, price=price) for week in weeks]
-    tables, offset = [], 0
-    for part in parts:
-        table = part.shifts.copy()
-        number = table[s.STAFF_ID].str[1:].astype(int) + offset
-        table[s.STAFF_ID] = [f"H{n:04d}" for n in number]
-        offset = int(number.max()) if len(number) else offset
-        tables.append(table)
-    shifts = pd.concat(tables, ignore_index=True)
+    local = pd.DatetimeIndex(frame[s.INTERVAL_START])
+    local = local.tz_localize(None) if local.tz is not None else local
+    week_days = [int(np.unique(day[day // WEEK_DAYS == w]).size) for w in range(len(weeks))]
+    shifts, chain_notes = chain_weeks([p.shifts for p in parts], local[0].normalize(), week_days, sum(week_days),
+                                      ChainRules(min_rest_h=settings.min_rest_h,
+                                                 max_week_hours=settings.max_week_hours))
     cover = pd.concat([p.cover for p in parts], ignore_index=True)
     objective = sum(p.objective for p in parts)
     bound = None if any(p.best_bound is None for p in parts) else sum(p.best_bound for p in parts)
     statuses = [p.status for p in parts]
-    notes = [f"Rostered week by week ({len(parts)} weeks); staff ids are numbered on from week to week, "
-             f"each id's week keeps 2 consecutive days off."]
+    notes = [f"Rostered week by week ({len(parts)} weeks), each week's tours with 2 consecutive days off."]
+    notes += chain_notes
     notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes]
     return RosterResult(
         shifts=shifts, cover=cover,
