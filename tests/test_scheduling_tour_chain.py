@@ -55,6 +55,23 @@ def test_naive_reuse_breaks_the_rest_across_sunday_night_and_chaining_fixes_it(t
     assert "2 people" in " ".join(notes)
 
 
+def test_the_run_workbook_has_one_row_per_person_over_the_weeks(tmp_path):
+    from openpyxl import load_workbook
+
+    from scenarios.outputs import write_workbook
+
+    week1 = pd.concat([shifts_of("H0001", "2024-01-08", range(2, 7), 22), shifts_of("H0002", "2024-01-08", range(5), 9)])
+    week2 = pd.concat([shifts_of("H0001", "2024-01-15", range(5), 7), shifts_of("H0002", "2024-01-15", range(2, 7), 22)])
+    chained, _ = chain_weeks([week1, week2], pd.Timestamp("2024-01-08"), [7, 7], 14)
+    chained.to_csv(tmp_path / "roster.csv", index=False)
+    pd.DataFrame({s.INTERVAL_START: pd.date_range("2024-01-08", periods=14 * 96, freq="15min", tz=TZ),
+                  s.REQUIRED: 1}).to_csv(tmp_path / "cover.csv", index=False)
+    write_workbook(tmp_path)
+    rows = list(load_workbook(tmp_path / "roster.xlsx")["Roster"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["H0001", "H0002"] and len(rows[0]) == 1 + 14
+    assert [sum(bool(c) for c in r[1:]) for r in rows[1:]] == [10, 10]  # each works both weeks
+
+
 def test_a_tour_that_would_work_ten_days_running_goes_to_someone_rested(tmp_path):
     # week 1: H0001 off Mon-Tue, works Wed-Sun; H0002 off Sat-Sun. Week 2: H0001 works Mon-Fri (so
     # naive reuse works H0001 ten days running: no day off in a 7-day window), H0002 works Wed-Sun.
