@@ -13,6 +13,7 @@ from scheduling.tour_chain import ChainRules, chain_violations, chain_weeks
 from scheduling import tour_roster
 from scheduling.tour_roster import build_tour_roster
 from scheduling.tours import TourSettings
+from test_scheduling_roster import rostered_from_shifts as rostered
 
 TZ = "Europe/London"
 NEAR = SolverOptions(time_limit_s=60, gap_rel=0.01, threads=1)
@@ -131,6 +132,10 @@ def test_a_month_of_tours_has_one_legal_id_per_person_under_the_roster_checker(t
     shifts = roster.shifts
     cover = roster.cover[[s.INTERVAL_START, s.REQUIRED]]
     assert judged(tmp_path, shifts, cover).empty
+    # cover counts every shift, also the nights that run on from one week into the next
+    np.testing.assert_array_equal(roster.cover[s.ROSTERED], rostered(shifts, pd.DatetimeIndex(cover[s.INTERVAL_START])))
+    boundary = shifts[s.END].dt.tz_localize(None).dt.normalize() > shifts[s.START].dt.tz_localize(None).dt.normalize()
+    assert (boundary & (shifts[s.START].dt.day_of_week == 1)).any()  # Tuesday nights end in the next week
     # reusing each week's ids as they come breaks all three rules on this month
     assert {"rest", "weekly_rest", "max_minutes"} <= set(judged(tmp_path, naive(seen), cover)["rule"])
     day = (shifts[s.START].dt.tz_localize(None).dt.normalize() - pd.Timestamp("2024-01-03")).dt.days
@@ -142,7 +147,7 @@ def test_a_month_of_tours_has_one_legal_id_per_person_under_the_roster_checker(t
     assert (weeks_worked >= 2).all() and (weeks_worked == 4).sum() >= per_week.min() - 2
     assert any("week off" in n for n in roster.notes)
     hours = shifts.groupby(s.STAFF_ID)[s.PAID_HOURS].sum()
-    assert hours.max() <= 48 * 4
+    assert hours.max() <= 48 * 4 and not any(tour_roster.HOURS_NOTE in n for n in roster.notes)
 
 
 def test_chain_rules_are_checked():
@@ -150,3 +155,18 @@ def test_chain_rules_are_checked():
         ChainRules(weekly_rest_days=8)
     with pytest.raises(SchedulingError, match="2 week tables but 1 week lengths"):
         chain_weeks([pd.DataFrame(), pd.DataFrame()], pd.Timestamp("2024-01-01"), [7], 7)
+
+
+def test_roster_check_counts_a_moved_break_where_it_fell(tmp_path):
+    # the tour model moves breaks; the checker used to put every break mid-shift
+    shift = shifts_of("H0001", "2024-01-08", [0], 6).assign(
+        **{s.BREAK_START: pd.Timestamp("2024-01-08 07:00", tz=TZ), s.BREAK_END: pd.Timestamp("2024-01-08 07:30", tz=TZ),
+           s.PAID_HOURS: 7.5})
+    shift.to_csv(tmp_path / "roster.csv", index=False)
+    starts = pd.date_range("2024-01-08 06:00", "2024-01-08 13:45", freq="15min", tz=TZ)
+    pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: 1}).to_csv(tmp_path / "cover.csv", index=False)
+    report = check_run_files(tmp_path / "roster.csv", tmp_path / "cover.csv")
+    cover = report.before.interval_cover.query("skill == '999'")
+    on = dict(zip(cover["interval"], cover["rostered"]))
+    assert [on[t] for t in range(24, 32)] == [1, 1, 1, 1, 0, 0, 1, 1]  # 06:00-08:00, break 07:00-07:30
+    assert report.before.parts["under_cover"] == 2 and report.inputs.roster[0].break_offset_min == 60
