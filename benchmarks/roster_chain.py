@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from scenarios import pipeline
 from scenarios.config import load_scenario
 from scenarios.progress import Progress
@@ -42,6 +44,16 @@ def broken_rules(roster) -> dict[str, int]:
     return {rule: int(n) for rule, n in people.groupby("rule")["person"].nunique().items()}
 
 
+def spread(shifts) -> str:
+    """Per person: paid hours, night shifts (on duty at 02:00) and weekend shifts, lowest-highest."""
+    start, end = shifts[s.START].dt.tz_localize(None), shifts[s.END].dt.tz_localize(None)
+    mark = start.dt.normalize() + pd.Timedelta(hours=2)
+    mark = mark.where(mark >= start, mark + pd.Timedelta(days=1))
+    per = shifts.assign(night=mark < end, weekend=start.dt.day_of_week >= 5).groupby(s.STAFF_ID)
+    parts = {"hours": per[s.PAID_HOURS].sum(), "nights": per["night"].sum(), "weekend shifts": per["weekend"].sum()}
+    return ", ".join(f"{k} {v.min():g}-{v.max():g}" for k, v in parts.items())
+
+
 def run(label: str, scenario, req) -> float:
     wall, cpu = time.perf_counter(), cpu_seconds()
     roster = pipeline.build_plan(scenario, req, Progress(quiet=True))
@@ -51,7 +63,8 @@ def run(label: str, scenario, req) -> float:
     rules = broken_rules(roster)
     shown = ", ".join(f"{k} {v}" for k, v in sorted(rules.items())) or "none"
     print(f"{label:<7} {roster.total_cost:>11,.0f} {gap:>6.2f}% {wall:>7.1f} {cpu:>7.1f} {len(roster.shifts):>6} "
-          f"{roster.shifts[s.STAFF_ID].nunique():>6} {short:>6}  people breaking: {shown}", flush=True)
+          f"{roster.shifts[s.STAFF_ID].nunique():>6} {short:>6}  people breaking: {shown}; per person: "
+          f"{spread(roster.shifts)}", flush=True)
     return roster.total_cost
 
 

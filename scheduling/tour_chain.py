@@ -79,7 +79,6 @@ class _Person:
     hours: float = 0.0
     nights: int = 0
     weekends: int = 0
-    weeks_off: list[int] = field(default_factory=list)
 
 
 def chain_weeks(weeks: Sequence[pd.DataFrame], day0: pd.Timestamp, week_days: Sequence[int],
@@ -103,10 +102,10 @@ def chain_weeks(weeks: Sequence[pd.DataFrame], day0: pd.Timestamp, week_days: Se
         owner, stuck = _link(people, tours, first_day, days, cap, rules)
         if stuck:
             notes.append(_added_note(w, stuck, len(people) - max(before, len(tours))))
-        ids.append(_take(people, tours, owner, table, first_day, days, w))
+        ids.append(_take(people, tours, owner, table, days))
         first_day += days
     out = pd.concat([t.assign(**{s.STAFF_ID: i}) for t, i in zip(weeks, ids)], ignore_index=True)
-    notes += _week_off_notes(people, len(weeks))
+    notes += _week_off_notes(people, week_days)
     broken = chain_violations(out, day0, horizon_days, rules)
     if broken:
         notes.append(f"{len(broken)} rule break(s) remain after chaining the weeks: " + "; ".join(broken[:5])
@@ -223,7 +222,7 @@ def _weekly_rest_breaks(people: list[_Person], tours: list[_Tour], first_day: in
 
 
 def _take(people: list[_Person], tours: list[_Tour], owner: np.ndarray, table: pd.DataFrame,
-          first_day: int, days: int, week: int) -> np.ndarray:
+          days: int) -> np.ndarray:
     """Record each tour on its person; the staff id of every row of the week's table."""
     ids = np.empty(len(table), dtype=object)
     has = set()
@@ -240,7 +239,6 @@ def _take(people: list[_Person], tours: list[_Tour], owner: np.ndarray, table: p
     for p in people:
         if p.number not in has:
             p.worked += [False] * days
-            p.weeks_off.append(week)
     return ids
 
 
@@ -255,12 +253,15 @@ def _added_note(week: int, stuck: list[tuple[int, int]], added: int) -> str:
             f"{added} person(s) added.")
 
 
-def _week_off_notes(people: list[_Person], n_weeks: int) -> list[str]:
+def _week_off_notes(people: list[_Person], week_days: Sequence[int]) -> list[str]:
+    """Who has a whole week off (a quieter week than the busiest, or joined later to keep the rules)."""
+    n_weeks = len(week_days)
     lines = [f"One staff id per person over the {n_weeks} weeks: {len(people)} people, each week's tours "
              f"handed on by an assignment that keeps the rest and weekly-rest rules across weeks and "
              f"balances hours, nights and weekends."]
+    edges = np.cumsum([0, *week_days])
     for w in range(n_weeks):
-        off = [_id(p.number) for p in people if w in p.weeks_off]
+        off = [_id(p.number) for p in people if not any(p.worked[edges[w]:edges[w + 1]])]
         if off:
             lines.append(f"Week {w + 1}: {len(off)} of {len(people)} people have the week off "
                          f"({', '.join(off[:10])}{' ...' if len(off) > 10 else ''}).")
