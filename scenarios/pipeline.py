@@ -190,7 +190,9 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
     roster = priced(roster, costs)
     for note in roster.notes:
         progress(note)
-    progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
+    people = roster.shifts["staff_id"].nunique() if "staff_id" in roster.shifts else 0
+    progress(f"{len(roster.shifts):,} shifts, {people:,} people, cost {roster.total_cost:,.0f}, "
+             f"proven gap {roster.gap:.2%}")
     return roster
 
 

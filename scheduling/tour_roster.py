@@ -35,6 +35,7 @@ from scheduling.roster import RosterResult, _validated_required, _validated_temp
 from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
+from scheduling.tour_chain import ChainRules, chain_weeks
 from scheduling.tour_model import TourModel, calendar_days, tour_model
 from scheduling.tour_assign import assign_week
 from scheduling.tour_staff import assign_breaks, assign_people
@@ -42,6 +43,7 @@ from scheduling.tour_start import HEURISTIC_EFFORT, rens_start
 from scheduling.tours import TourSettings
 
 FLOOR = "floor"
+HOURS_NOTE = "paid hours a week over the horizon"
 WEEK_DAYS = 7
 
 
@@ -99,21 +101,26 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
     parts = [build_tour_roster(week, templates, settings=settings, under_penalty=under_penalty,
                                hard_cover=hard_cover, solver_options=replace(options, time_limit_s=limit),
                                skills=skills, price=price) for week in weeks]
-    tables, offset = [], 0
-    for part in parts:
-        table = part.shifts.copy()
-        number = table[s.STAFF_ID].str[1:].astype(int) + offset
-        table[s.STAFF_ID] = [f"H{n:04d}" for n in number]
-        offset = int(number.max()) if len(number) else offset
-        tables.append(table)
-    shifts = pd.concat(tables, ignore_index=True)
+    local = pd.DatetimeIndex(frame[s.INTERVAL_START])
+    local = local.tz_localize(None) if local.tz is not None else local
+    week_days = [int(np.unique(day[day // WEEK_DAYS == w]).size) for w in range(len(weeks))]
+    shifts, chain_notes = chain_weeks([p.shifts for p in parts], local[0].normalize(), week_days, sum(week_days),
+                                      ChainRules(min_rest_h=settings.min_rest_h,
+                                                 max_week_hours=settings.max_week_hours))
     cover = pd.concat([p.cover for p in parts], ignore_index=True)
-    objective = sum(p.objective for p in parts)
+    # a week's last nights run on into the next week, which each week's own cover does not count
+    short = lambda c: float((c[s.REQUIRED] - c[s.ROSTERED]).clip(lower=0).sum())
+    joined = cover.assign(**{s.ROSTERED: on_duty(shifts, pd.DatetimeIndex(cover[s.INTERVAL_START]))})
+    objective = sum(p.objective for p in parts) - under_penalty * (short(cover) - short(joined))
+    cover = joined
     bound = None if any(p.best_bound is None for p in parts) else sum(p.best_bound for p in parts)
     statuses = [p.status for p in parts]
-    notes = [f"Rostered week by week ({len(parts)} weeks); staff ids are numbered on from week to week, "
-             f"each id's week keeps 2 consecutive days off."]
-    notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes]
+    notes = [f"Rostered week by week ({len(parts)} weeks), each week's tours with 2 consecutive days off."]
+    notes += chain_notes
+    # a week's own hours note judges one week against the 48-hour average; the chain keeps the average
+    # over the whole horizon, which is what the joined roster's note judges
+    notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes if HOURS_NOTE not in n]
+    notes += _hours_notes(shifts, settings.max_week_hours)
     return RosterResult(
         shifts=shifts, cover=cover,
         status="optimal" if all(x == "optimal" for x in statuses) else next(x for x in statuses if x != "optimal"),
@@ -122,6 +129,16 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
         shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
         solve_seconds=sum(p.solve_seconds for p in parts), interval=parts[0].interval, notes=tuple(notes),
     )
+
+
+def on_duty(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
+    """Heads on duty and not on break in each interval starting at ``starts`` (shifts on the grid)."""
+    change = np.zeros(len(starts) + 1, dtype=np.int64)
+    for begin, end, sign in ((s.START, s.END, 1), (s.BREAK_START, s.BREAK_END, -1)):
+        spans = shifts[shifts[begin].notna()]
+        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[begin])), sign)
+        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[end])), -sign)
+    return np.cumsum(change)[:-1]
 
 
 def _floor(required: pd.DataFrame) -> np.ndarray:
@@ -265,8 +282,8 @@ def _hours_notes(table: pd.DataFrame, max_hours: float) -> list[str]:
     over = worked[worked / weeks > max_hours + 1e-9]
     if over.empty:
         return []
-    return [f"{len(over)} of {len(worked)} people average more than {max_hours:g} paid hours a week over the "
-            f"horizon (the limit is an average over 17 weeks; the model keeps the workforce's average)."]
+    return [f"{len(over)} of {len(worked)} people average more than {max_hours:g} {HOURS_NOTE} "
+            f"(the limit is an average over 17 weeks; the model keeps the workforce's average)."]
 
 
 def _status_notes(outcome: ArrayOutcome, gap: float | None) -> list[str]:
