@@ -396,7 +396,7 @@ EARLIER = Heuristic(aggregate=False, local_costs=False, fast_search=False, searc
 
 
 def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_start: bool = False,
-                 explain: bool = True, heuristic: Heuristic = Heuristic()) -> NamedRosterResult:
+                 explain: bool = True, heuristic: Heuristic = Heuristic(), decompose: bool = False) -> NamedRosterResult:
     """Build and solve the model; the roster holds the best solution found (if any).
 
     When the hard rules conflict (the strict model is infeasible) the elastic model is solved
@@ -408,9 +408,14 @@ def solve_roster(problem: RosterProblem, options: SolverOptions, *, lp_guided_st
     a few people at a time with the rest fixed (fix-and-optimise) for up to
     ``heuristic.search_share`` of the time limit, and start the full model from that roster. The bound reported is the better of the LP optimum and
     the full model's.
+
+    decompose: where day cover is all that ties people together (the benchmark), first bound
+    the roster person by person (scheduling.person_bound: column generation over the same
+    one-person model), add that bound to the model as one row per person and start the full
+    model from the best roster of whole patterns found on the way.
     """
     started = time.perf_counter()
-    result = _solve_strict(problem, options, lp_guided_start, started, heuristic)
+    result = _solve_strict(problem, options, lp_guided_start, started, heuristic, decompose)
     if not result.outcome.has_solution and result.outcome.status in NO_ROSTER:
         relaxed = _solve_model(build_model(problem, elastic=True), options, started)
         result = replace(relaxed, relaxed=True)
@@ -426,10 +431,19 @@ def _n_vars(problem: RosterProblem) -> int:
 
 
 def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_start: bool,
-                  started: float, heuristic: Heuristic) -> NamedRosterResult:
+                  started: float, heuristic: Heuristic, decompose: bool = False) -> NamedRosterResult:
     model = build_model(problem, aggregate=heuristic.aggregate)
     lp_bound, trace = None, []
-    if lp_guided_start and options.time_limit_s is not None:
+    if decompose and options.solver == "highs":
+        from scheduling import person_bound
+
+        if person_bound.applies(problem):
+            lp_bound = _decomposed_start(model, problem, options, started, trace)
+            if options.time_limit_s is not None:
+                left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
+                options = replace(options, time_limit_s=left)
+            options = replace(options, warm_start=True)
+    elif lp_guided_start and options.time_limit_s is not None:
         lp_bound = _guided_start(model, problem, options, started, heuristic, trace)
         left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
         options = replace(options, time_limit_s=left, warm_start=True)
@@ -515,6 +529,28 @@ def _guided_start(model: NamedModel, problem: RosterProblem, options: SolverOpti
     _tighten(model, None, options)
     trace.append((time.perf_counter() - started, "fix-and-optimise", pulp.value(lp.objective), relaxed.best_bound))
     return relaxed.best_bound
+
+
+DECOMPOSE_SHARE = 0.7  # of the time limit, at most, for the person-by-person bound
+
+
+def _decomposed_start(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
+                      trace: list) -> float | None:
+    """Add the person-by-person bound's rows to ``model``, leave the best roster of whole
+    patterns in its variables (a MIP start) and return the bound (None if none was proven)."""
+    from scheduling.person_bound import add_cuts, person_bound
+
+    limit = options.time_limit_s
+    stop = float("inf") if limit is None else started + DECOMPOSE_SHARE * limit
+    found, cuts = person_bound(problem, options, stop, integral=integral_objective(problem))
+    add_cuts(model, cuts)
+    if found.roster is not None:
+        for key, v in model.x.items():
+            v.varValue = 1.0 if key in found.roster else 0.0
+        _tighten(model, None, options)  # the other variables follow from the roster
+    trace.append((time.perf_counter() - started, f"person bound ({found.rounds} rounds, {found.columns} patterns)",
+                  found.roster_cost, found.bound))
+    return found.bound
 
 
 def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,

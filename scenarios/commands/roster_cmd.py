@@ -99,7 +99,7 @@ def _benchmark(args: argparse.Namespace) -> int:
     gap_abs = 0.999 if integral_objective(problem) else None
     options = SolverOptions(solver=args.solver, time_limit_s=args.time_limit, gap_rel=0.0, gap_abs=gap_abs,
                             threads=args.threads)
-    result = solve_roster(problem, options)
+    result = solve_roster(problem, options, decompose=True)
     outcome = result.outcome
     if not outcome.has_solution:
         print(f"{args.instance.name}: no roster found (solver status {outcome.status}) in {outcome.seconds:.1f} s")
