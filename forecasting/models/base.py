@@ -105,7 +105,8 @@ class ForecastModel(ABC):
             raise ForecastError(f"{self.name}: update needs slots continuing from {expected[0]} every {periods.interval}")
         if (seen.to_numpy(dtype=float) < 0).any():
             raise ForecastError(f"{self.name}: negative count at {seen.index[np.argmax(seen.to_numpy() < 0)]}")
-        self._update(seen)
+        with one_blas_thread():
+            self._update(seen)
         self._state = (seen.index[-1], periods, dispersion)
         return self
 
