@@ -256,7 +256,7 @@ def _added_note(week: int, stuck: list[tuple[int, int]], added: int) -> str:
 def _week_off_notes(people: list[_Person], week_days: Sequence[int]) -> list[str]:
     """Who has a whole week off (a quieter week than the busiest, or joined later to keep the rules)."""
     n_weeks = len(week_days)
-    lines = [f"One staff id per person over the {n_weeks} weeks: {len(people)} people, each week's tours "
+    lines = [f"One staff id per person over the {n_weeks} weeks: {_people(len(people))}, each week's tours "
              f"handed on by an assignment that keeps the rest and weekly-rest rules across weeks and "
              f"balances hours, nights and weekends."]
     edges = np.cumsum([0, *week_days])
@@ -289,3 +289,7 @@ def chain_violations(table: pd.DataFrame, day0: pd.Timestamp, horizon_days: int,
         if mine[s.PAID_HOURS].sum() > cap + 1e-9:
             out.append(f"{sid} is paid {mine[s.PAID_HOURS].sum():g} h, more than {cap:g} h")
     return out
+
+
+def _people(n: int) -> str:
+    return f"{n} person" if n == 1 else f"{n} people"

@@ -44,6 +44,7 @@ from scheduling.tours import TourSettings
 
 FLOOR = "floor"
 HOURS_NOTE = "paid hours a week over the horizon"
+SHORT_NOTE = "Short on "
 WEEK_DAYS = 7
 
 
@@ -119,8 +120,12 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
     notes += chain_notes
     # a week's own hours note judges one week against the 48-hour average; the chain keeps the average
     # over the whole horizon, which is what the joined roster's note judges
-    notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes if HOURS_NOTE not in n]
+    # (and a week's shortfall lines miss the nights run on from the week before: they are recounted)
+    notes += [f"Week {w + 1}: {n}" for w, p in enumerate(parts) for n in p.notes
+              if HOURS_NOTE not in n and not n.startswith(SHORT_NOTE)]
     notes += _hours_notes(shifts, settings.max_week_hours)
+    starts = pd.DatetimeIndex(cover[s.INTERVAL_START])
+    notes += shortfall_notes(starts, np.maximum(cover[s.REQUIRED] - cover[s.ROSTERED], 0).to_numpy())
     return RosterResult(
         shifts=shifts, cover=cover,
         status="optimal" if all(x == "optimal" for x in statuses) else next(x for x in statuses if x != "optimal"),
@@ -306,6 +311,6 @@ def shortfall_notes(starts: pd.DatetimeIndex, short: np.ndarray, most: int = 7) 
         spans = [f"{local[r[0]]:%H:%M}-{local[r[-1]] + (starts[1] - starts[0] if len(starts) > 1 else pd.Timedelta(0)):%H:%M}"
                  for r in runs[:most]]
         more = f" and {len(runs) - most} more" if len(runs) > most else ""
-        lines.append(f"Short on {pd.Timestamp(date):%a %Y-%m-%d}: {int(short[on].sum())} head-interval(s) at "
+        lines.append(f"{SHORT_NOTE}{pd.Timestamp(date):%a %Y-%m-%d}: {int(short[on].sum())} head-interval(s) at "
                      f"{', '.join(spans)}{more}.")
     return lines

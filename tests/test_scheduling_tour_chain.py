@@ -134,6 +134,9 @@ def test_a_month_of_tours_has_one_legal_id_per_person_under_the_roster_checker(t
     assert judged(tmp_path, shifts, cover).empty
     # cover counts every shift, also the nights that run on from one week into the next
     np.testing.assert_array_equal(roster.cover[s.ROSTERED], rostered(shifts, pd.DatetimeIndex(cover[s.INTERVAL_START])))
+    short_days = {f"{d:%a %Y-%m-%d}" for d in roster.shortfall[s.INTERVAL_START].dt.tz_localize(None).dt.normalize()}
+    said = {n.split(":")[0].removeprefix("Short on ") for n in roster.notes if n.startswith("Short on ")}
+    assert said == short_days  # one line per short day, from the joined cover
     boundary = shifts[s.END].dt.tz_localize(None).dt.normalize() > shifts[s.START].dt.tz_localize(None).dt.normalize()
     assert (boundary & (shifts[s.START].dt.day_of_week == 1)).any()  # Tuesday nights end in the next week
     # reusing each week's ids as they come breaks all three rules on this month
