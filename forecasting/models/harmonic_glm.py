@@ -45,7 +45,8 @@ _DAY_LEVELS = (None, "ar1")
 class HarmonicGLM(ForecastModel):
     """Fourier terms + special days in a Poisson / negative-binomial GLM."""
 
-    refit_days = 0  # fast: refitted at every backtest issue time, whatever the machine's load
+    refit_days = 1  # refitted each midnight; later the same day it is carried forward (``update``)
+    updates = True
 
     uses_special_days = True
 
@@ -124,6 +125,11 @@ class HarmonicGLM(ForecastModel):
         older = self.special_days.regressors(index[:start]).to_numpy()
         special = np.flatnonzero((older != 0).any(axis=1) & observed[:start])
         return np.concatenate([special, window])
+
+    def _update(self, seen: pd.Series) -> None:
+        # The forecast is a function of the timestamps (the day level uses whole days only), so a
+        # few more slots change nothing but where it starts.
+        self._last = seen.index[-1]
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)
