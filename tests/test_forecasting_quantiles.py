@@ -59,6 +59,17 @@ def test_negative_binomial_quantiles_match_scipys_inverse_cdf(linear, quadratic,
     np.testing.assert_allclose(got[neg], reference, rtol=1e-12, atol=1e-12)
 
 
+def test_poisson_quantiles_match_scipys_inverse_cdf():
+    from scipy import stats
+
+    from forecasting.models.predictive import _jittered_quantiles
+
+    mu = np.random.default_rng(3).gamma(1.5, 4.0, 2000)
+    q = np.array([0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999])
+    reference = _jittered_quantiles(stats.poisson(mu[:, None]), q[None, :])
+    np.testing.assert_allclose(Dispersion().quantiles(mu, q), reference, rtol=1e-12, atol=1e-12)
+
+
 def test_dispersion_recovers_known_variance_functions():
     rng = np.random.default_rng(1)
     mu = rng.uniform(1, 30, 60_000)

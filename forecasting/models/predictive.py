@@ -88,7 +88,8 @@ class Dispersion:
         poisson = (mu > 0) & (excess <= _POISSON_TOLERANCE * mu)
         negbin = (mu > 0) & ~poisson
         if poisson.any():
-            out[poisson] = _jittered_quantiles(stats.poisson(mu[poisson, None]), q)
+            m = mu[poisson, None]
+            out[poisson] = _stepped_quantiles(m, m, q, _PoissonCdf(m))
         if negbin.any():
             m, v = mu[negbin, None], self.variance(mu[negbin, None])
             out[negbin] = _negbin_quantiles(m, v, q)
@@ -105,36 +106,73 @@ def _jittered_quantiles(dist, q: np.ndarray) -> np.ndarray:
 
 
 def _negbin_quantiles(m: np.ndarray, v: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``_jittered_quantiles`` of the negative binomial with means ``m`` and variances ``v`` (columns).
+    """``_jittered_quantiles`` of the negative binomial with means ``m`` and variances ``v`` (columns)."""
+    return _stepped_quantiles(m, v, q, _NegbinCdf(m**2 / (v - m), m / v))
 
-    The quantile index k (the least count whose CDF reaches q) is found by
-    stepping from the normal approximation with the CDF, I_p(n, k + 1) (the
-    regularised incomplete beta): scipy's ``nbinom.ppf`` inverts numerically
-    and was most of the backtest's prediction time. Same k, same quantiles.
-    """
-    n, p, qq = (np.array(a, dtype=float) for a in np.broadcast_arrays(m**2 / (v - m), m / v, q))
-    k = np.maximum(np.floor(np.broadcast_to(m + np.sqrt(v) * stats.norm.ppf(q), n.shape)), 0.0)
-    cdf = special.betainc(n, k + 1, p)
+
+def _stepped_quantiles(m: np.ndarray, v: np.ndarray, q: np.ndarray, dist) -> np.ndarray:
+    """``_jittered_quantiles`` with the quantile index k (the least count whose CDF reaches q) found
+    by stepping the CDF from the normal approximation: scipy's discrete ``ppf`` inverts numerically
+    and was most of the backtest's prediction time. Same k, same quantiles."""
+    shape = np.broadcast_shapes(m.shape, q.shape)
+    qq = np.array(np.broadcast_to(q, shape), dtype=float)
+    k = np.maximum(np.floor(np.broadcast_to(m + np.sqrt(v) * stats.norm.ppf(q), shape)), 0.0)
+    every = np.ones(shape, dtype=bool)
+    cdf = dist.cdf(k, every)
     low = cdf < qq
     while low.any():  # step up to the least k with CDF(k) >= q
         k[low] += 1
-        cdf[low] = special.betainc(n[low], k[low] + 1, p[low])
+        cdf[low] = dist.cdf(k[low], low)
         low = cdf < qq
-    below = _cdf_before(n, k, p)
+    below = dist.cdf_before(k, every)
     high = below >= qq
     while high.any():  # step down while CDF(k - 1) still reaches q
         k[high] -= 1
         cdf[high] = below[high]
-        below[high] = _cdf_before(n[high], k[high], p[high])
+        below[high] = dist.cdf_before(k[high], high)
         high = below >= qq
-    mass = stats.nbinom.pmf(k, n, p)
-    frac = np.divide(qq - below, mass, out=np.zeros(k.shape), where=mass > 0)
+    mass = dist.pmf(k)
+    frac = np.divide(qq - below, mass, out=np.zeros(shape), where=mass > 0)
     return np.clip(k - 0.5 + frac, 0.0, None)
 
 
-def _cdf_before(n: np.ndarray, k: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """CDF(k - 1) of the negative binomial, 0 at k = 0 (where it is never >= a quantile level)."""
-    return np.where(k > 0, special.betainc(n, np.maximum(k, 1.0), p), 0.0)
+class _NegbinCdf:
+    """CDF I_p(n, k + 1) (regularised incomplete beta) and pmf of the negative binomial, by element."""
+
+    def __init__(self, n: np.ndarray, p: np.ndarray) -> None:
+        self.n, self.p = n, p
+
+    def _at(self, where: np.ndarray):
+        return np.broadcast_to(self.n, where.shape)[where], np.broadcast_to(self.p, where.shape)[where]
+
+    def cdf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
+        n, p = self._at(where)
+        return special.betainc(n, k.ravel() + 1, p).reshape(k.shape)
+
+    def cdf_before(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
+        n, p = self._at(where)
+        flat = k.ravel()
+        return np.where(flat > 0, special.betainc(n, np.maximum(flat, 1.0), p), 0.0).reshape(k.shape)
+
+    def pmf(self, k: np.ndarray) -> np.ndarray:
+        return stats.nbinom.pmf(k, self.n, self.p)
+
+
+class _PoissonCdf:
+    """CDF Q(k + 1, mu) (regularised upper incomplete gamma) and pmf of the Poisson, by element."""
+
+    def __init__(self, mu: np.ndarray) -> None:
+        self.mu = mu
+
+    def cdf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
+        return special.gammaincc(k.ravel() + 1, np.broadcast_to(self.mu, where.shape)[where]).reshape(k.shape)
+
+    def cdf_before(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
+        flat, mu = k.ravel(), np.broadcast_to(self.mu, where.shape)[where]
+        return np.where(flat > 0, special.gammaincc(np.maximum(flat, 1.0), mu), 0.0).reshape(k.shape)
+
+    def pmf(self, k: np.ndarray) -> np.ndarray:
+        return stats.poisson.pmf(k, self.mu)
 
 
 def predictive_frame(index: pd.DatetimeIndex, mean, dispersion: Dispersion, quantiles: Sequence[float]) -> pd.DataFrame:
