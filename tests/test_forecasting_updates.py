@@ -7,7 +7,8 @@ import pytest
 from forecasting.clock import Periods
 from forecasting.errors import ForecastError
 from forecasting.harness import HarnessSettings, run_backtest
-from forecasting.models import DoubleSeasonalHoltWinters, MSTLModel, SeasonalNaive, UnobservedComponentsModel
+from forecasting.models import (DoubleSeasonalHoltWinters, HarmonicARMA, HarmonicGLM, MSTLModel, SeasonalNaive,
+                                UnobservedComponentsModel)
 from forecasting.models.dshw import run
 from scenarios.demo_data import demo_history
 
@@ -22,8 +23,9 @@ def hourly(weeks, seed=3):
 
 
 @pytest.mark.parametrize("model", [UnobservedComponentsModel(fit_weeks=3, daily=3, weekly=1, special_days=None),
-                                   MSTLModel(remainder="arima", fit_weeks=4), MSTLModel(fit_weeks=4)],
-                         ids=["uc", "mstl_arima", "mstl_ets"])
+                                   MSTLModel(remainder="arima", fit_weeks=4), MSTLModel(fit_weeks=4),
+                                   HarmonicARMA(special_days=None), HarmonicGLM(special_days=None)],
+                         ids=["uc", "mstl_arima", "mstl_ets", "harmonic_arma", "harmonic_glm"])
 def test_updating_with_the_models_own_forecast_leaves_the_rest_of_it_unchanged(model):
     # A linear filter fed its own forecasts sees no surprise: the forecast from the later slot
     # is the tail of the forecast from the fit (Kalman filter and forecast agree).

@@ -55,6 +55,24 @@ def test_collapsing_identical_rows_gives_the_same_glm_as_the_full_data():
     weights = 0.5 ** ((len(t) - t) / WEEK)
     full = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights).fit().params
     np.testing.assert_allclose(_glm(y, X, np.zeros(len(t)), weights, "poisson", "test"), full, rtol=1e-6)
+    # Labelled groups (the slot of the week identifies this design) give the same estimate.
+    np.testing.assert_allclose(_glm(y, X, np.zeros(len(t)), weights, "poisson", "test", t % WEEK), full, rtol=1e-6)
+
+
+def test_the_glms_design_groups_collapse_only_identical_rows(monkeypatch):
+    # With holidays, an estimated event and an event with a given uplift (an offset), the fit on
+    # collapsed groups equals the fit with every row its own group.
+    from forecasting.models import harmonic_glm
+
+    index = pd.date_range("2024-01-01", "2024-03-31 23:00", freq="1h")
+    events = _match_days() + (Event.on("2024-03-02", "10:00", "16:00", "fair", uplift=0.5),)
+    special = SpecialDays(country="GB", subdiv="ENG", events=events)
+    rate = (6.0 + 3 * np.sin(2 * np.pi * np.arange(len(index)) / DAY)) * special.multiplier(index)
+    y = pd.Series(np.random.default_rng(4).poisson(rate).astype(float), index=index)
+    grouped = HarmonicGLM(special_days=special).fit(y).coefficients
+    monkeypatch.setattr(harmonic_glm, "_design_groups", lambda index, *args: np.arange(len(index)))
+    ungrouped = HarmonicGLM(special_days=special).fit(y).coefficients
+    np.testing.assert_allclose(grouped, ungrouped, rtol=1e-6, atol=1e-9)
 
 
 def _match_days():

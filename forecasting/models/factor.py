@@ -50,7 +50,7 @@ from .base import ForecastModel, require_observed
 class FactorModel(ForecastModel):
     """SVD of the day x slot matrix, day-of-week + AR(1) score forecasts, intraday updating."""
 
-    refit_days = 0  # fast: refitted at every backtest issue time, whatever the machine's load
+    refit_days = 1  # refitted each midnight; later the same day updated from the morning (``update``)
 
     name = "factor_svd"
 
