@@ -157,7 +157,7 @@ def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcom
     began = time.perf_counter()
     first = rens_start(*arrays, options)
     start = first.values
-    lp_bound = first.relaxation.objective
+    lp_bound = model.rounded_bound(first.relaxation.objective)
     if start is not None and lp_bound is not None:
         found = float(np.dot(model.cost, start))
         if (relative_gap(found, lp_bound) or 0.0) <= options.gap_rel:
@@ -177,7 +177,7 @@ def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcom
             f"raise the time limit or lower the hard floor"
         )
     bounds = [b for b in (outcome.best_bound, lp_bound) if b is not None]
-    bound = max(bounds) if bounds else None
+    bound = model.rounded_bound(max(bounds)) if bounds else None
     objective = float(np.dot(model.cost, values))
     return ArrayOutcome(outcome.status, values, objective, bound, relative_gap(objective, bound),
                         time.perf_counter() - began, outcome.watchdog)

@@ -215,3 +215,34 @@ def test_a_horizon_of_two_weeks_is_rostered_week_by_week_with_legal_ids():
     assert len(roster.cover) == len(two_weeks) and "week by week" in roster.notes[0]
     ids = roster.shifts.groupby(s.STAFF_ID)[s.START].agg(["min", "max", "count"])
     assert (ids["count"] == 5).all() and ((ids["max"] - ids["min"]) < pd.Timedelta(days=7)).all()
+
+
+def test_the_objective_step_is_the_common_unit_of_the_prices():
+    from scheduling.tour_model import objective_step
+
+    assert objective_step(np.array([0.0, 150.0, 185.0, 220.0, 1000.0])) == 5.0  # 20/h: 5 a quarter hour
+    assert objective_step(np.array([12.35, 1000.0])) == pytest.approx(0.05)
+    assert objective_step(np.array([np.pi, 1.0])) is None
+    assert objective_step(np.zeros(3)) is None
+
+
+def test_the_rounded_bound_stays_below_the_optimum_and_above_the_lp():
+    """On a small week the rounded LP bound is a multiple of the step, at most the proven optimum."""
+    from scheduling.roster import _validated_required, _validated_templates
+    from scheduling.shifts import candidate_shifts
+    from scheduling.solver import solve_arrays
+    from scheduling.tour_model import tour_model
+
+    starts = pd.date_range("2024-03-04", periods=96 * 2, freq="15min", tz=TZ)
+    need = np.random.default_rng(3).integers(1, 5, len(starts))
+    frame = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need})
+    starts, need, interval = _validated_required(frame)
+    templates = _validated_templates((ShiftTemplate("8h", 8, 30, hourly_cost=20.0),))
+    model = tour_model(need, np.zeros(len(need), np.int64), starts, candidate_shifts(templates, starts, interval),
+                       TourSettings(days_off=0), under_penalty=1000.0)
+    arrays = (model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower, model.row_upper)
+    lp = solve_arrays(*arrays[:3], np.zeros_like(model.integer), *arrays[4:], EXACT).objective
+    best = solve_arrays(*arrays, EXACT).objective
+    rounded = model.rounded_bound(lp)
+    assert lp < rounded <= best + 1e-6 and rounded % 5 == 0  # this LP bound is not a multiple of 5
+    assert model.rounded_bound(None) is None
