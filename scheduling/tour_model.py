@@ -62,7 +62,8 @@ class TourModel:
 
     x[i] is the column of candidate i; short[t] the column of interval t's shortfall (-1: none);
     breaks[k] = (u, columns) of template k's break starts; days_off[p] the column of y_p.
-    day[i] is the calendar-day number of candidate i's start, weekday[d] the weekday of day d.
+    day[i] is the calendar-day number of candidate i's start, weekday[d] the weekday of day d,
+    start[i] its start interval; longest is the longest shift in intervals.
     """
 
     cost: np.ndarray
@@ -79,6 +80,8 @@ class TourModel:
     day: np.ndarray
     weekday: np.ndarray
     break_window: dict[int, tuple[int, int]]
+    start: np.ndarray
+    longest: int
 
     def shift_counts(self, values: np.ndarray, candidates=None) -> np.ndarray:
         """Shifts bought per candidate."""
@@ -213,7 +216,8 @@ def tour_model(
             _rest_rows(b, x, day, candidates.start, lengths, d, rest, days_off[weekday[d + 1]])
     cost, lower, upper, integer, matrix, row_lower, row_upper = b.finish()
     return TourModel(cost, lower, upper, integer, matrix, row_lower, row_upper, x, short, breaks,
-                     days_off, day, weekday, windows)
+                     days_off, day, weekday, windows, candidates.start,
+                     int(lengths.max()) if lengths.size else 0)
 
 
 def _duty_entries(b: _Builder, cover_rows, x, start, lengths) -> None:

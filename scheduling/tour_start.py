@@ -19,7 +19,8 @@ from scheduling.solver import ArrayOutcome, SolverOptions, solve_arrays
 # demo week it took 3.4 s against 20.9 s by HiGHS's default simplex (33,900 iterations), on 2
 # shared cores; that is a third of a 60 s budget handed back to the search.
 LP_SOLVER = "ipm"
-# Share of the time limit the LP and the restricted MIP may use; the rest is the full solve's.
+# Default share of the time limit the LP and the restricted MIP may use (scheduling.tour_roster
+# passes its own, smaller, share: the day-by-day search does better with the time).
 RENS_SHARE = 0.9
 # HiGHS spends this share of its effort on primal heuristics (default 0.05). On the demo week
 # the restricted MIP reached 1.05% / 0.73% / 0.60% above the LP bound in 60 s with 0.05 / 0.3
