@@ -246,3 +246,40 @@ def test_the_rounded_bound_stays_below_the_optimum_and_above_the_lp():
     rounded = model.rounded_bound(lp)
     assert lp < rounded <= best + 1e-6 and rounded % 5 == 0  # this LP bound is not a multiple of 5
     assert model.rounded_bound(None) is None
+
+
+def test_the_day_by_day_search_improves_a_coarse_roster_and_keeps_it_feasible():
+    """A roster allowed whole-hour starts only is improved by re-timing a day at a time; every
+    answer is a roster of the full model and none is below the LP bound."""
+    import time
+
+    from scheduling.roster import _validated_required, _validated_templates
+    from scheduling.shifts import candidate_shifts
+    from scheduling.solver import solve_arrays
+    from scheduling.tour_model import tour_model
+    from scheduling.tour_search import improve_by_days
+    from scheduling.tour_start import rens_start
+
+    starts = pd.date_range("2024-03-04", periods=96 * 7, freq="15min", tz=TZ)
+    hour = np.asarray(starts.hour + starts.minute / 60)
+    need = np.round(1 + 3 * np.exp(-(((hour - 12.4) / 4) ** 2))).astype(int)
+    starts, need, interval = _validated_required(pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need}))
+    templates = _validated_templates((ShiftTemplate("8h", 8, 30, hourly_cost=20.0),))
+    model = tour_model(need, np.zeros(len(need), np.int64), starts, candidate_shifts(templates, starts, interval),
+                       TourSettings(), under_penalty=1000.0)
+    arrays = (model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower, model.row_upper)
+    coarse = model.upper.copy()
+    coarse[model.x[model.start % 4 != 0]] = 0  # whole hours only
+    quick = SolverOptions(time_limit_s=10, gap_rel=0.0, threads=1)
+    start = rens_start(model.cost, model.lower, coarse, *arrays[3:], quick).values
+    assert start is not None
+    lp = solve_arrays(*arrays[:3], np.zeros_like(model.integer), *arrays[4:], quick).objective
+    found = improve_by_days(model, start, quick, target=-np.inf, deadline=time.perf_counter() + 15, piece_s=2.0)
+    v = found.values
+    activity = model.matrix @ v
+    assert (activity >= model.row_lower - 1e-6).all() and (activity <= model.row_upper + 1e-6).all()
+    assert (v >= model.lower - 1e-6).all() and (v <= model.upper + 1e-6).all()
+    assert np.allclose(v[model.integer], np.round(v[model.integer]), atol=1e-6)
+    assert found.objective == pytest.approx(float(model.cost @ v))
+    assert lp - 1e-6 <= found.objective < float(model.cost @ start)
+    assert found.improved >= 1 and (model.start[np.round(v[model.x]) > 0] % 4 != 0).any()
