@@ -39,12 +39,18 @@ from scheduling.tour_chain import ChainRules, chain_weeks
 from scheduling.tour_model import TourModel, calendar_days, tour_model
 from scheduling.tour_assign import assign_week
 from scheduling.tour_staff import assign_breaks, assign_people
+from scheduling.tour_search import improve_by_days
 from scheduling.tour_start import HEURISTIC_EFFORT, rens_start
 from scheduling.tours import TourSettings
 
 FLOOR = "floor"
 HOURS_NOTE = "paid hours a week over the horizon"
 SHORT_NOTE = "Short on "
+# Share of the time limit for the LP and RENS; the day-by-day search and then the full model
+# have the rest. The full model is not started with less than MIN_FULL_S seconds left: on the
+# demo week its root LP alone takes about 14 s.
+RENS_SHARE = 0.3
+MIN_FULL_S = 10.0
 WEEK_DAYS = 7
 
 
@@ -172,18 +178,28 @@ def _unreachable(starts, need, floor, candidates: Candidates) -> list[str]:
 
 
 def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcome:
-    """RENS first roster; if the LP bound does not already prove it, the full model from it.
+    """RENS first roster, improved a day at a time (scheduling.tour_search); if the LP bound does
+    not prove it within ``gap_rel`` by then and time is left, the full model from it.
 
-    The bound is the better of the LP relaxation's and the full solve's (both valid for the model)."""
+    The bound is the better of the LP relaxation's and the full solve's (both valid for the model),
+    raised to the objective's step."""
     arrays = (model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower, model.row_upper)
     began = time.perf_counter()
-    first = rens_start(*arrays, options)
+    deadline = None if options.time_limit_s is None else began + options.time_limit_s
+    first = rens_start(*arrays, options, share=RENS_SHARE)
     start = first.values
-    lp_bound = first.relaxation.objective
+    lp_bound = model.rounded_bound(first.relaxation.objective)
+    target = -math.inf if lp_bound is None else lp_bound / (1 - options.gap_rel)  # gap = (obj - bound) / obj
+    search = None
+    if start is not None:
+        search = improve_by_days(model, start, options, target=target, deadline=deadline)
+        start = search.values
     if start is not None and lp_bound is not None:
         found = float(np.dot(model.cost, start))
-        if (relative_gap(found, lp_bound) or 0.0) <= options.gap_rel:
-            return ArrayOutcome("optimal", start, found, lp_bound, relative_gap(found, lp_bound),
+        timed_out = deadline is not None and time.perf_counter() > deadline - MIN_FULL_S
+        if (relative_gap(found, lp_bound) or 0.0) <= options.gap_rel or timed_out:
+            status = "optimal" if (relative_gap(found, lp_bound) or 0.0) <= options.gap_rel else "time_limit"
+            return ArrayOutcome(status, start, found, lp_bound, relative_gap(found, lp_bound),
                                 time.perf_counter() - began)
     if start is None and not floor.any():
         start = np.zeros(model.cost.size)
@@ -192,14 +208,14 @@ def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcom
     remaining = None if options.time_limit_s is None else max(1.0, options.time_limit_s - spent)
     outcome = solve_arrays(*arrays, replace(options, time_limit_s=remaining), start=start,
                            highs_options={"mip_heuristic_effort": HEURISTIC_EFFORT})
-    values = outcome.values if outcome.values is not None else first.values
+    values = outcome.values if outcome.values is not None else start if start is not None else first.values
     if values is None:
         raise SchedulingError(
             f"the solver found no roster within {options.time_limit_s} s (status {outcome.status!r}); "
             f"raise the time limit or lower the hard floor"
         )
     bounds = [b for b in (outcome.best_bound, lp_bound) if b is not None]
-    bound = max(bounds) if bounds else None
+    bound = model.rounded_bound(max(bounds)) if bounds else None
     objective = float(np.dot(model.cost, values))
     return ArrayOutcome(outcome.status, values, objective, bound, relative_gap(objective, bound),
                         time.perf_counter() - began, outcome.watchdog)
