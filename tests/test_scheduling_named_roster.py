@@ -14,7 +14,7 @@ import pytest
 from scheduling.curtois import read_instance
 from scheduling.errors import SchedulingError
 from scheduling.named_roster import build_model, solve_roster
-from scheduling.named_search import fix_and_optimize, skill_groups
+from scheduling.named_search import fix_and_optimize, neighbourhoods, skill_groups
 from scheduling.people import (DayCover, Fairness, Person, Request, RosterProblem, Rules, ShiftType,
                                StartPreference)
 from scheduling.rules import check
@@ -294,3 +294,27 @@ def test_contract_hull_rows_raise_the_lp_bound_and_keep_the_optimum(cost):
     with_hull = _relaxation(build_model(problem).problem)
     assert without == pytest.approx(cost * 1000 / 60, abs=1e-6)  # exactly the contract, fractionally
     assert without + 0.1 < with_hull <= best + 1e-6
+
+
+def test_a_window_of_days_frees_only_those_days_and_the_search_prices_it_as_the_checker():
+    problem = _control_room(np.random.default_rng(5))
+    model = build_model(problem)
+    for v in model.x.values():
+        v.varValue = 0.0
+    everyone = [p.id for p in problem.people]
+    options = SolverOptions(time_limit_s=10, gap_rel=0.0)
+    improved = fix_and_optimize(model, [(everyone, frozenset({2, 3}))], options, time.perf_counter() + 5)
+    roster = pd.DataFrame([k for k, v in model.x.items() if (v.varValue or 0) > 0.5], columns=["person", "day", "shift"])
+    checked = check(problem, roster)
+    assert improved > 0 and checked.feasible, checked.violations
+    assert set(roster["day"]) == {2, 3}
+    assert float(pulp.value(model.problem.objective)) == pytest.approx(checked.penalty, abs=1e-5)
+
+
+def test_neighbourhoods_slide_a_two_day_window_over_everyone_then_take_the_skill_groups():
+    problem = _control_room(np.random.default_rng(5))
+    free = neighbourhoods(problem, 2)
+    windows = [g for g in free if isinstance(g, tuple)]
+    assert [sorted(days) for _, days in windows] == [[d, d + 1] for d in range(problem.horizon - 1)]
+    assert all(sorted(ids) == sorted(p.id for p in problem.people) for ids, _ in windows)
+    assert free[len(windows):] == skill_groups(problem, 2)
