@@ -34,6 +34,7 @@ from scheduling.solver import SolverOptions, solve
 
 PRICING_LIMIT_S = 5.0  # one person's pricing problem: tiny, but must not eat the budget
 MAX_ROUNDS = 200
+EXTRA_COLUMNS = 3  # improving patterns kept from each pricing solve besides the best
 SMOOTHING = 0.5  # weight of the best duals so far in the pricing point
 
 
@@ -97,8 +98,9 @@ class _Pricing:
         self.x_keys = list(self.model.x)
         # restarts after presolve cost more than they save on a model this small
         self.highs.setOptionValue("mip_allow_restart", False)
+        self.highs.setOptionValue("mip_improving_solution_save", EXTRA_COLUMNS > 0)
         pattern = self._pattern(np.array([v.varValue or 0.0 for v in self.variables]))
-        self.first = (first.best_bound, pattern, _own_cost(self, pattern))
+        self.first = (first.best_bound, pattern, _own_cost(self, pattern), [])
 
     def price(self, pi: dict) -> tuple[float, frozenset, float]:
         """(proven minimum of own cost - pi.x, the best pattern, that pattern's own cost)."""
@@ -108,7 +110,14 @@ class _Pricing:
         info = self.highs.getInfo()
         values = np.array(self.highs.getSolution().col_value)
         bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else -math.inf
-        return bound + self.constant, self._pattern(values), float(self.cost @ values) + self.constant
+        others = []
+        if EXTRA_COLUMNS:
+            # the improving solutions HiGHS met on the way: more patterns for the master at no
+            # extra solve, which saves rounds
+            for saved in self.highs.getSavedMipSolutions()[-EXTRA_COLUMNS - 1:-1]:
+                col = np.array(saved.col_value)
+                others.append((self._pattern(col), float(self.cost @ col) + self.constant))
+        return bound + self.constant, self._pattern(values), float(self.cost @ values) + self.constant, others
 
     def cut_terms(self) -> tuple[dict, float, dict]:
         """The person's cut without pi and z: own cost by variable name, constant, x names."""
@@ -268,7 +277,7 @@ def _generate(problem, pool: _Pool, options: SolverOptions, stop: float, integra
     if not all(feasible for feasible, _, _ in pool.info.values()):
         return PersonBound(None, None, 0, 0, None, None, 0, time.perf_counter() - started), []
     master = _Master(problem, list(pool.info), options.threads)
-    for pid, (_, (z, pattern, cost), _) in pool.info.items():
+    for pid, (_, (z, pattern, cost, _), _) in pool.info.items():
         master.add(pid, pattern, cost)
     best, best_cuts, centre, value, rounds = -math.inf, [], None, None, 0
     alpha = SMOOTHING
@@ -279,15 +288,16 @@ def _generate(problem, pool: _Pool, options: SolverOptions, stop: float, integra
         # which damps the duals' swings (the usual slow tail of column generation)
         at = pi if centre is None else {k: alpha * centre[k] + (1 - alpha) * pi[k] for k in pi}
         priced = pool.price(at)
-        bound = sum(z for z, _, _ in priced.values()) + master.cover_term(at)
+        bound = sum(z for z, _, _, _ in priced.values()) + master.cover_term(at)
         if bound > best:
             best, centre = bound, at
-            best_cuts = [Cut(*pool.info[pid][2], at, z) for pid, (z, _, _) in priced.items() if math.isfinite(z)]
+            best_cuts = [Cut(*pool.info[pid][2], at, z) for pid, (z, _, _, _) in priced.items() if math.isfinite(z)]
         if progress is not None:
             progress(f"column generation round {rounds}: master {value:.2f}, bound {best:.2f}")
         if _closed(best, value, integral):
             break
-        added = [master.add(pid, pattern, cost) for pid, (z, pattern, cost) in priced.items()
+        added = [master.add(pid, pattern, cost) for pid, (_, best_pattern, best_cost, others) in priced.items()
+                 for pattern, cost in [(best_pattern, best_cost)] + others
                  if cost - sum(pi.get((d, s), 0.0) for (_, d, s) in pattern) < mu[pid] - 1e-7]
         if not any(added):
             if alpha == 0.0:
