@@ -34,8 +34,9 @@ def register(sub) -> None:
     backtest.add_argument("--horizon-days", type=int, default=42,
                           help="furthest lead scored in days (default 42: weeks 2 to 6)")
     backtest.add_argument("--refit-every", default="auto",
-                          help="days between refits: 'auto' (refit fast models at every issue time, slow ones "
-                               "weekly), 0 (every issue time) or a number of days")
+                          help="days between refits: 'auto' (each model's own cadence: fast ones at every issue "
+                               "time, the others daily or weekly and updated with new data in between), "
+                               "0 (every issue time) or a number of days")
     backtest.add_argument("--warmup-origins", type=int, default=14,
                           help="extra earlier origins used only to learn the calibration (default 14)")
     backtest.add_argument("--no-calibrate", action="store_true", help="score the models' own quantiles only")
