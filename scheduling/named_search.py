@@ -112,21 +112,6 @@ def neighbourhoods(problem, size: int, width: int = 2) -> list:
     return windows + skill_groups(problem, size)
 
 
-def day_windows(problem, width: int) -> list[tuple[list[str], frozenset]]:
-    """Neighbourhoods freeing everyone with the same skills for ``width`` days at a time (windows
-    overlapping by half): they reshape one stretch of the roster across many people at once,
-    where a group of people can only trade among themselves."""
-    by_skill: dict[frozenset, list[str]] = {}
-    for p in problem.people:
-        by_skill.setdefault(p.skills, []).append(p.id)
-    step = max(1, width // 2)
-    out = []
-    for first in range(0, max(1, problem.horizon - width + step), step):
-        days = frozenset(range(first, min(problem.horizon, first + width)))
-        out += [(ids, days) for ids in by_skill.values()]
-    return out
-
-
 def skill_groups(problem, size: int) -> list[list[str]]:
     """Groups to re-optimise in turn: people with the same skills (they can trade shifts) in
     groups of ``size`` and, shifted by half a group, of the same size again; then groups of
