@@ -50,6 +50,9 @@ FLOOR = "floor"
 # have the rest. The full model is not started with less than MIN_FULL_S seconds left: on the
 # demo week its root LP alone takes about 14 s.
 RENS_SHARE = 0.3
+# ... but at least this many seconds (up to 90% of a short limit, e.g. a week's share of a
+# 4-week run): RENS needs some 10-15 s for its first roster on a week on the shared machine.
+RENS_MIN_S = 15.0
 MIN_FULL_S = 10.0
 WEEK_DAYS = 7
 
@@ -167,7 +170,10 @@ def _solve(model: TourModel, need, floor, options: SolverOptions) -> ArrayOutcom
     arrays = (model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower, model.row_upper)
     began = time.perf_counter()
     deadline = None if options.time_limit_s is None else began + options.time_limit_s
-    first = rens_start(*arrays, options, share=RENS_SHARE)
+    share = RENS_SHARE
+    if options.time_limit_s is not None:
+        share = max(RENS_SHARE, min(0.9, RENS_MIN_S / options.time_limit_s))
+    first = rens_start(*arrays, options, share=share)
     start = first.values
     lp_bound = model.rounded_bound(first.relaxation.objective)
     target = -math.inf if lp_bound is None else lp_bound / (1 - options.gap_rel)  # gap = (obj - bound) / obj
