@@ -44,14 +44,20 @@ class Search:
 def improve_by_days(model: TourModel, values: np.ndarray, options: SolverOptions, *, target: float,
                     deadline: float | None, piece_s: float = PIECE_S) -> Search:
     """Re-solve one day at a time around ``values`` until the objective is at most ``target``, the
-    ``deadline`` (time.perf_counter()) passes, or a whole pass over the days changes nothing."""
+    ``deadline`` (time.perf_counter()) passes, or a whole pass over the days improves nothing with
+    every piece solved to optimality (without a deadline: improves nothing at all). A pass whose
+    pieces ran out of time is followed by one with twice the time a piece."""
     began = time.perf_counter()
     best = np.array(values, dtype=float)
     objective = float(np.dot(model.cost, best))
     days = len(model.weekday)
     pieces = improved = 0
-    quiet = 0  # pieces since the last improvement that were solved to optimality
-    while objective > target and quiet < days and days > 0:
+    since, solved = 0, 0  # pieces since the last improvement, and how many of them were optimal
+    while objective > target and days > 0:
+        if since >= days:  # a whole pass improved nothing
+            if solved >= days or deadline is None:
+                break
+            since, solved, piece_s = 0, 0, 2 * piece_s  # pieces ran out of time: give them more
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left < 1.0:
             break
@@ -63,13 +69,12 @@ def improve_by_days(model: TourModel, values: np.ndarray, options: SolverOptions
                            start=best)
         pieces += 1
         if out.values is not None and out.objective is not None and out.objective < objective - 1e-6:
-            best, objective, quiet = np.asarray(out.values, dtype=float), float(out.objective), 0
+            best, objective, since, solved = np.asarray(out.values, dtype=float), float(out.objective), 0, 0
             improved += 1
-        elif out.status == "optimal":
-            quiet += 1
         else:
-            quiet = 0  # unsolved piece: it may hold more, so the pass is not settled
-    return Search(best, objective, pieces, improved, quiet >= days, time.perf_counter() - began)
+            since += 1
+            solved += out.status == "optimal"
+    return Search(best, objective, pieces, improved, days > 0 and solved >= days, time.perf_counter() - began)
 
 
 def _piece(model: TourModel, values: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
