@@ -321,3 +321,45 @@ def test_a_price_that_is_not_one_cost_per_shift_is_refused():
     required = daily_required(days=1)
     with pytest.raises(SchedulingError, match="one finite cost >= 0 per candidate shift"):
         build_roster(required, TEMPLATES, price=lambda shifts: np.ones(3))
+
+
+def test_the_polish_shares_the_time_limit_and_says_when_the_clock_stopped_it(monkeypatch):
+    # The story: a planner's time limit is the whole roster's. When it runs out mid-polish the
+    # roster is still the best found (never worse than the whole-horizon solve) and says how many
+    # days were left as they were.
+    import scheduling.polish as polish_module
+    import scheduling.roster as roster_module
+
+    required = daily_required(days=3, seed=2)
+    templates = [ShiftTemplate("8h", 8, 30), ShiftTemplate("12h", 12, 60)]
+    seen = []
+    real_solve = roster_module._solve
+
+    def spy(model, options):
+        seen.append(options.time_limit_s)
+        return real_solve(model, options)
+
+    monkeypatch.setattr(roster_module, "_solve", spy)
+    unpolished = build_roster(required, templates, solver_options=SolverOptions(time_limit_s=30), polish=False)
+    assert seen == [30]  # without the polish, the whole-horizon solve has the whole limit
+    seen.clear()
+    monkeypatch.setattr(polish_module, "MIN_WINDOW_S", 1e9)  # as if the limit were already spent
+    cut = build_roster(required, templates, solver_options=SolverOptions(time_limit_s=30))
+    assert seen == [pytest.approx(20)]  # two thirds: the polish has the rest
+    assert cut.objective == pytest.approx(unpolished.objective)
+    assert any("3 of 3 day(s) not re-optimised" in note for note in cut.notes)
+    monkeypatch.undo()
+    full = build_roster(required, templates, solver_options=SolverOptions(time_limit_s=30))
+    assert full.objective <= unpolished.objective + 1e-6
+    assert not any("not re-optimised" in note for note in full.notes)
+
+
+def test_a_window_takes_its_fair_share_of_the_time_left():
+    import time
+
+    from scheduling.polish import MIN_WINDOW_S, _window_limit
+
+    assert _window_limit(20.0, None, 5) == 20.0  # no limit: each window up to its own cap
+    assert _window_limit(20.0, time.perf_counter() + 10.0, 5) == pytest.approx(2.0, abs=0.05)
+    assert _window_limit(20.0, time.perf_counter() + 1000.0, 5) == 20.0
+    assert _window_limit(20.0, time.perf_counter() + MIN_WINDOW_S / 2, 5) is None
