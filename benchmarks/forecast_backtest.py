@@ -1,6 +1,6 @@
 """Full backtest of every registered model on the real Montgomery County 911 log, and the issue's goals.
 
-    python benchmarks/forecast_backtest.py [--origins 84] [--horizon-days 42] [--models a,b] [--out DIR]
+    python benchmarks/forecast_backtest.py [--origins 84] [--horizon-days 42] [--models a,b] [--workers 2] [--out DIR]
 
 Data: ../shared/data/montco_911_calls.csv.gz (see its README), 15-minute counts per queue
 (EMS, Fire, Traffic) plus ALL (the three summed). Prints per-model fit/predict times, the
@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--queues", help="comma-separated (default: EMS, Fire, Traffic and ALL)")
     parser.add_argument("--holidays", default="US-PA",
                         help="public holidays for models that use them (default US-PA: the data is from Pennsylvania)")
+    parser.add_argument("--workers", type=int, default=2, help="processes running queues side by side (default 2)")
     parser.add_argument("--out", type=Path, help="also write leaderboard.csv and by_lead.csv here")
     args = parser.parse_args(argv)
     models = args.models.split(",") if args.models else list(REGISTRY)
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
     refit = None if args.refit_every == "auto" else int(args.refit_every)
     settings = HarnessSettings(origins=args.origins, horizon_days=args.horizon_days,
                                warmup_origins=args.warmup_origins, refit_every_days=refit,
-                               keep_forecasts=HEADLINE,
+                               keep_forecasts=HEADLINE, workers=args.workers,
                                special_days=special_days_from_settings(args.holidays, (), range(2014, 2018)))
 
     history = add_total(read_history(DATA, timezone="US/Eastern", interval_minutes=15))
@@ -86,7 +87,8 @@ def main(argv=None) -> int:
 
     print(f"holidays {args.holidays}; montco backtest: {settings.origins} origins (+{settings.warmup_origins} warm-up), horizon "
           f"{settings.horizon_days} days, refit {args.refit_every}, {len(models)} models, "
-          f"{history['queue'].nunique()} queues: {wall:.0f} s wall clock")
+          f"{history['queue'].nunique()} queues, {args.workers} worker(s): {wall:.0f} s wall clock; "
+          f"load average {Path('/proc/loadavg').read_text().split()[:3] if Path('/proc/loadavg').exists() else 'n/a'}")
     _times(board)
     floors = _noise_floors(report.forecasts)
     _goal_table(board, floors)

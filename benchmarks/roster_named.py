@@ -18,15 +18,19 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from scheduling.named_roster import EARLIER, Heuristic, solve_roster
-from scheduling.people import (Fairness, Person, Request, RosterProblem, Rules, ShiftType,
+# the checkout this file is in, before any installed copy: a worktree measures its own code
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scheduling.named_roster import EARLIER, Heuristic, solve_roster  # noqa: E402
+from scheduling.people import (Fairness, Person, Request, RosterProblem, Rules, ShiftType,  # noqa: E402
                                StartPreference)
-from scheduling.rules import check
-from scheduling.solver import SolverOptions
+from scheduling.rules import check  # noqa: E402
+from scheduling.solver import SolverOptions  # noqa: E402
 
 SHIFTS = (
     ShiftType("E6", 480, start_min=6 * 60, break_min=30),

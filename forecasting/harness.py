@@ -10,18 +10,28 @@ its forecast against the real intervals (so clock-change days are scored on
 their 92 or 100 real intervals, not on wall-clock placeholders).
 
 Refitting. The model contract is ``fit(y)`` then ``predict(horizon)`` from the
-end of ``y``; it has no way to re-anchor a fitted model on newer data. So:
+end of ``y``; only models with the optional ``update`` can be re-anchored on
+newer data without a refit. So:
 
 * a model refitted at every issue time (``refit_every_days = 0``) is scored at
   exactly the nominal lead times;
-* a model refitted every k days forecasts, between refits, from its last fit:
+* a model refitted every k days that cannot be updated forecasts, between
+  refits, from its last fit:
   an origin 3 days after the fit is scored on the slice of that older
   forecast, i.e. with 3 more days of lead than the bucket says, and its
   rest_of_day forecast ignores the morning's calls. Its scores are therefore
   pessimistic (never flattered).
-* ``refit_every_days = None`` (auto) times the first fit: models fitting in
-  under ``auto_refit_seconds`` are refitted at every issue time, slower ones
-  every ``slow_refit_days``. The leaderboard records the policy used.
+* a model that can be updated with new data (``updates``: DSHW, unobserved
+  components, MSTL, the factor model) is, between refits, carried over
+  the slots seen since (its parameters and spread stay those of the last fit)
+  and forecasts from the issue time, so it is scored at the nominal leads;
+* ``refit_every_days = None`` (auto) takes the model's own ``refit_days`` if it
+  sets one (every registered model does: 0 for the fast ones, 7 for the slow,
+  updatable ones, so the policy does not depend on the machine's load), else
+  times the first fit: models
+  fitting in under ``auto_refit_seconds`` are refitted at every issue time,
+  slower ones every ``slow_refit_days``. The leaderboard records the policy used;
+  ``fit_seconds`` includes the updates.
 
 Calibration (``forecasting.calibration``): with ``calibrate`` on, each bucket's
 quantiles are rescaled around the mean by multipliers learned from pairs whose
@@ -42,8 +52,10 @@ step (``forecasting.dm``).
 from __future__ import annotations
 
 import math
-import time
+import multiprocessing
+import threading
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -57,8 +69,9 @@ from .dm import dm_test
 from .errors import ForecastError
 from .history import validate_history
 from .leads import BUCKETS, DAY_AHEAD, MIDNIGHT_BUCKETS, REST_OF_DAY, buckets_within, day_numbers
-from .models import REGISTRY, make_model
+from .models import REGISTRY, Combination, make_model
 from .models.predictive import validate_quantiles
+from .runners import CombinationRunner, ModelRunner
 from .special_days import SpecialDays
 from .schema import CALLS, DEFAULT_QUANTILES, INTERVAL_START, MODEL, QUEUE, quantile_column
 
@@ -69,6 +82,7 @@ LEADERBOARD_COLUMNS = (
     "coverage_95", "rmse_ratio", "dm_stat", "dm_pvalue", "pinball_raw", "coverage_80_raw", "coverage_95_raw",
     "fit_seconds", "predict_seconds", "fits", "refit_every_days",
 )
+WEIGHT_COLUMNS = (QUEUE, MODEL, "origin", "issued", "member", "weight")
 _INTERVALS = {"coverage_80": (0.1, 0.9), "coverage_95": (0.025, 0.975)}
 _DAY_NS = pd.Timedelta(days=1).value
 
@@ -89,9 +103,10 @@ class HarnessSettings:
     shift_hours: int = 8
     keep_forecasts: tuple[str, ...] = (REST_OF_DAY, DAY_AHEAD)
     special_days: SpecialDays | None = None  # for models that use them; None: each model's default
+    workers: int = 1  # processes running queues side by side (results do not depend on it)
 
     def __post_init__(self) -> None:
-        for name in ("origins", "step_days", "slow_refit_days"):
+        for name in ("origins", "step_days", "slow_refit_days", "workers"):
             _whole(name, getattr(self, name), 1)
         _whole("warmup_origins", self.warmup_origins, 0)
         buckets_within(self.horizon_days)
@@ -112,13 +127,16 @@ class HarnessSettings:
 @dataclass(frozen=True)
 class BacktestReport:
     """leaderboard: LEADERBOARD_COLUMNS; forecasts: long pairs of the kept buckets;
-    by_lead / by_time_of_day: interval-level RMSE per lead day / local hour (day_ahead)."""
+    by_lead / by_time_of_day: interval-level RMSE per lead day / local hour (day_ahead);
+    weights: the members' weights of each weighted combination at each issue
+    (queue, model, origin, issued, member, weight)."""
 
     leaderboard: pd.DataFrame
     forecasts: pd.DataFrame
     by_lead: pd.DataFrame
     by_time_of_day: pd.DataFrame
     settings: HarnessSettings
+    weights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WEIGHT_COLUMNS)))
 
 
 def add_total(history: pd.DataFrame, name: str = "ALL") -> pd.DataFrame:
@@ -143,10 +161,47 @@ def run_backtest(history: pd.DataFrame, models: Sequence[str] | None = None,
         names.insert(0, BASELINE)  # rmse_ratio and the DM test need it
     history = validate_history(history)
     say = progress or (lambda message: None)
-    parts = [_Queue(str(queue), rows.set_index(INTERVAL_START)[CALLS].astype(float), settings, say).run(names)
-             for queue, rows in history.groupby(QUEUE, sort=True)]
+    queues = [(str(queue), rows.set_index(INTERVAL_START)[CALLS].astype(float))
+              for queue, rows in history.groupby(QUEUE, sort=True)]
+    if settings.workers > 1 and len(queues) > 1:
+        parts = _run_parallel(queues, names, settings, say)
+    else:
+        parts = [_Queue(queue, real, settings, say).run(names) for queue, real in queues]
     return BacktestReport(*(pd.concat([p[i] for p in parts], ignore_index=True) for i in range(4)),
-                          settings=settings)
+                          settings=settings, weights=pd.concat([p[4] for p in parts], ignore_index=True))
+
+
+def _run_parallel(queues: list, names: list[str], settings: HarnessSettings, say) -> list:
+    """Queues in ``settings.workers`` processes; their progress lines are relayed to ``say`` as they come."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads running
+    messages = context.SimpleQueue()
+    relay = threading.Thread(target=_relay, args=(messages, say), daemon=True)
+    relay.start()
+    try:
+        with ProcessPoolExecutor(min(settings.workers, len(queues)), mp_context=context,
+                                 initializer=_worker_init, initargs=(messages,)) as pool:
+            return list(pool.map(_run_queue, [(queue, real, names, settings) for queue, real in queues]))
+    finally:
+        messages.put(None)
+        relay.join()
+
+
+_WORKER_MESSAGES = None
+
+
+def _worker_init(messages) -> None:
+    global _WORKER_MESSAGES
+    _WORKER_MESSAGES = messages
+
+
+def _run_queue(job):
+    queue, real, names, settings = job
+    return _Queue(queue, real, settings, _WORKER_MESSAGES.put).run(names)
+
+
+def _relay(messages, say) -> None:
+    while (message := messages.get()) is not None:
+        say(message)
 
 
 @dataclass
@@ -255,57 +310,59 @@ class _Queue:
             self._training(issue)  # every origin's scale, whether or not a model refits there
         self.say(f"queue {self.queue!r}: {len(days) - n_warm} origins (+{n_warm} warm-up), "
                  f"{len(names)} model(s), horizon {s.horizon_days} days")
-        results = {}
+        runners: dict[str, ModelRunner] = {}
         for name, model in models.items():
-            try:
-                results[name] = self._run_model(model, issues)
-            except ForecastError as exc:
-                if name == BASELINE:
-                    raise ForecastError(f"queue {self.queue!r}: baseline {name} cannot be backtested: {exc}") from None
-                self.say(f"queue {self.queue!r}: skipping {name}: {exc}")
-                warnings.warn(f"queue {self.queue!r}: skipping {name}: {exc}", stacklevel=2)
-        return _Scorer(self, issues, n_warm, results).tables()
+            self._runner(name, model, runners)
+        self._step_all(list(runners.values()), issues, set(models))
+        results = {}
+        for name in models:
+            runner = runners[name]
+            if runner.error is None:
+                info = runner.result()
+                self.say(f"queue {self.queue!r}: {name}: {info['fits']} fits"
+                         f"{f' + {runner.updates} updates' if runner.updates else ''} in {info['fit_seconds']:.1f}s, "
+                         f"predict {info['predict_seconds']:.1f}s")
+                results[name] = info
+        return (*_Scorer(self, issues, n_warm, results).tables(), self._weights(runners, results))
 
-    def _run_model(self, model, issues: list[_Issue]) -> dict:
-        s = self.settings
-        policy = s.refit_every_days
-        fit_s = predict_s = 0.0
-        fits = 0
-        state = None  # (fit issue, F wall start, mean, quantiles)
-        out = []
-        for issue in issues:
-            if state is None:
-                due = True
-            elif policy == 0:
-                due = True
-            else:
-                due = issue.wall.hour == 0 and issue.day - state[0].day >= policy
-            if due:
-                train = self._training(issue)
-                t0 = time.perf_counter()
-                model.fit(train)
-                fit_s += time.perf_counter() - t0
-                fits += 1
-                state = (issue, train.index[-1] + self.interval, None, None)
-                if policy is None:  # auto: decided by the first fit's time
-                    policy = 0 if fit_s < s.auto_refit_seconds else s.slow_refit_days
-            fit_issue, start, mean, quant = state
-            keys = self.local[issue.rows]
-            pos = ((keys - start) // self.interval).to_numpy(dtype=np.int64) if len(keys) else np.zeros(0, np.int64)
-            if mean is None or (len(pos) and pos.max() >= len(mean)):
-                span = int(pos.max()) + 1 if len(pos) else 1
-                if policy not in (None, 0):
-                    span = max(span, (policy + s.horizon_days + 1) * self.periods.day)
-                t0 = time.perf_counter()
-                frame = model.predict(span, s.quantiles)
-                predict_s += time.perf_counter() - t0
-                mean = frame[CALLS].to_numpy(dtype=float)
-                quant = frame[[quantile_column(q) for q in s.quantiles]].to_numpy(dtype=float)
-                state = (fit_issue, start, mean, quant)
-            out.append((mean[pos], quant[pos]))
-        self.say(f"queue {self.queue!r}: {model.name}: {fits} fits in {fit_s:.1f}s, predict {predict_s:.1f}s")
-        return {"pairs": out, "fit_seconds": fit_s, "predict_seconds": predict_s, "fits": fits,
-                "refit_every_days": policy}
+    def _weights(self, runners: dict, results: dict) -> pd.DataFrame:
+        rows = [(self.queue, name, pd.Timestamp(day * _DAY_NS).date(), wall, member.name, float(w))
+                for name in results if isinstance(runners[name], CombinationRunner)
+                for day, wall, weights in runners[name].weights_by_issue if weights is not None
+                for member, w in zip(runners[name].members, weights)]
+        return pd.DataFrame(rows, columns=list(WEIGHT_COLUMNS))
+
+    def _runner(self, name: str, model, runners: dict) -> ModelRunner:
+        """The runner of ``name``; a combination's members get theirs first (scored only if asked for)."""
+        if name in runners:
+            return runners[name]
+        if isinstance(model, Combination):
+            members = [self._runner(m, make_model(m, special_days=model.special_days), runners)
+                       for m in model.members]
+            runners[name] = CombinationRunner(self, model, members)
+        else:
+            runners[name] = ModelRunner(self, model)
+        return runners[name]
+
+    def _step_all(self, runners: list[ModelRunner], issues: list[_Issue], visible: set[str]) -> None:
+        """Step every runner through the issues together (members before the combinations using them)."""
+        every = max(1, len(issues) // 10)
+        for k, issue in enumerate(issues):
+            for runner in runners:
+                if runner.error is not None:
+                    continue
+                try:
+                    runner.step(issue)
+                except ForecastError as exc:
+                    runner.error = str(exc)
+                    if runner.name == BASELINE:
+                        raise ForecastError(f"queue {self.queue!r}: baseline {runner.name} cannot be backtested: "
+                                            f"{exc}") from None
+                    if runner.name in visible:
+                        self.say(f"queue {self.queue!r}: skipping {runner.name}: {exc}")
+                        warnings.warn(f"queue {self.queue!r}: skipping {runner.name}: {exc}", stacklevel=2)
+            if (k + 1) % every == 0 or k + 1 == len(issues):
+                self.say(f"queue {self.queue!r}: {k + 1}/{len(issues)} issue times done")
 
 
 def _whole(name: str, value, least: int) -> None:

@@ -90,9 +90,11 @@ def compare(scenarios: list[StressScenario], costs: CostModel | None = None,
 
 
 def same_plan(a: Scenario, b: Scenario) -> bool:
-    """Two baselines give the same run: same settings, and the same data file unless both use the demo."""
+    """Two baselines give the same run: same settings, and the same data file unless both use the demo.
+    Where the replications run (workers, a Dask scheduler) does not change their results."""
     def settings(s: Scenario, keep_file: bool) -> Scenario:
-        return dataclasses.replace(s, name="", description="",
+        where = dataclasses.replace(s.simulation, workers=1, scheduler=None)
+        return dataclasses.replace(s, name="", description="", simulation=where,
                                    source_file=s.source_file if keep_file else None)
     both_demo = a.data.is_demo and b.data.is_demo
     return settings(a, not both_demo) == settings(b, not both_demo)

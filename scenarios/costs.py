@@ -217,9 +217,11 @@ class Cost:
 def shift_costs(shifts: pd.DataFrame, model: CostModel) -> np.ndarray:
     """Contracted cost of each shift (one per row): what roster_cost totals, shift by shift."""
     row, times = paid_slices(shifts)
+    if len(times) == 0:  # no shifts (or none with paid time): nothing to price
+        return np.zeros(len(shifts))
     hours = SLICE.total_seconds() / 3600
     pay = model.base_rate * hours * (1 + model.premium(times)) * (1 + model.on_cost_rate)
-    return np.bincount(row, weights=pay, minlength=len(shifts)) if len(times) else np.zeros(len(shifts))
+    return np.bincount(row, weights=pay, minlength=len(shifts))
 
 
 def roster_cost(shifts: pd.DataFrame, model: CostModel) -> Cost:

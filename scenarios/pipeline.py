@@ -187,10 +187,16 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
                                        settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
         else:
             roster = build_roster(required, templates, **common, polish=r.polish)
+    if roster.shifts.empty and required["required"].max() > 0 and roster.gap > r.gap:
+        # Time ran out before the solver had anything better than leaving every interval short.
+        raise InputError(f"roster: no roster found within [roster] time_limit_s = {r.time_limit_s:g} "
+                         f"(the best was to roster nobody, proven gap {roster.gap:.0%}); raise time_limit_s")
     roster = priced(roster, costs)
     for note in roster.notes:
         progress(note)
-    progress(f"{len(roster.shifts):,} shifts, cost {roster.total_cost:,.0f}, proven gap {roster.gap:.2%}")
+    people = roster.shifts["staff_id"].nunique() if "staff_id" in roster.shifts else 0
+    progress(f"{len(roster.shifts):,} shifts, {people:,} people, cost {roster.total_cost:,.0f}, "
+             f"proven gap {roster.gap:.2%}")
     return roster
 
 

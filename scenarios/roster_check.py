@@ -29,6 +29,7 @@ class ShiftRow:
     start_min: int
     length_min: int
     break_min: int
+    break_offset_min: int | None = None  # where the break starts; None: centred (ShiftType's default)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +118,9 @@ def _from_pipeline(frame: pd.DataFrame) -> pd.DataFrame:
         begin = pd.to_datetime(frame["break_start"], errors="coerce", utc=True)
         end = pd.to_datetime(frame["break_end"], errors="coerce", utc=True)
         frame["break_min"] = ((end - begin).dt.total_seconds() // 60).fillna(0).astype(int).astype(str)
+        # the tour model moves breaks within a window: where each fell decides the cover it gives
+        offset = (begin - pd.to_datetime(frame["start"], errors="coerce", utc=True)).dt.total_seconds() // 60
+        frame["break_offset_min"] = offset.astype("Int64").astype(str).replace("<NA>", "")
     return frame
 
 
@@ -151,8 +155,20 @@ def _shift_rows(path: Path, frame: pd.DataFrame, day0: pd.Timestamp | None) -> l
             raise InputError(f"{path}: row {i + 2}: day must be >= 0, got {day}")
         if not 0 <= break_min < length:
             raise InputError(f"{path}: row {i + 2}: break_min must be >= 0 and shorter than the shift")
-        rows.append(ShiftRow(person, day, start, length, break_min))
+        rows.append(ShiftRow(person, day, start, length, break_min, _break_offset(path, i, rec, length, break_min)))
     return rows
+
+
+def _break_offset(path: Path, row: int, rec, length: int, break_min: int) -> int | None:
+    """Minutes from the shift's start to its break, or None where it is the centred default."""
+    text = rec.get("break_offset_min")
+    if not break_min or text is None or pd.isna(text) or not str(text).strip():
+        return None
+    offset = _integer(path, row, "break_offset_min", text)
+    if not 0 <= offset <= length - break_min:
+        raise InputError(f"{path}: row {row + 2}: the break must lie inside the shift")
+    centred = ShiftType(id="centred", length_min=length, break_min=break_min).break_window()[0]
+    return None if offset == centred else offset
 
 
 def _integer(path: Path, row: int, column: str, text) -> int:
@@ -203,15 +219,20 @@ class CheckReport:
     new_violations: pd.DataFrame | None
 
 
-def _code(start: int, length: int, brk: int) -> str:
+def _code(start: int, length: int, brk: int, offset: int | None = None) -> str:
     code = f"{start // 60:02d}{start % 60:02d}+{length / 60:g}h"
-    return code + (f"-{brk}m" if brk else "")
+    code += f"-{brk}m" if brk else ""
+    if brk and offset is not None:  # a break moved from the middle: when it starts
+        at = (start + offset) % DAY_MINUTES
+        code += f"@{at // 60:02d}{at % 60:02d}"
+    return code
 
 
 def compare_rosters(inputs: CheckInputs) -> CheckReport:
     rows = list(inputs.roster) + list(inputs.change or ())
-    kinds = sorted({(r.start_min, r.length_min, r.break_min) for r in rows})
-    shifts = tuple(ShiftType(id=_code(*k), start_min=k[0], length_min=k[1], break_min=k[2]) for k in kinds)
+    kinds = sorted({_kind(r) for r in rows}, key=lambda k: (k[:3], -1 if k[3] is None else k[3]))
+    shifts = tuple(ShiftType(id=_code(*k), start_min=k[0], length_min=k[1], break_min=k[2], break_offset_min=k[3])
+                   for k in kinds)
     req = inputs.requirement
     last_day = max([r.day for r in rows] + ([int(req["interval"].max()) * inputs.interval_min // DAY_MINUTES]
                                             if req is not None and not req.empty else []))
@@ -249,8 +270,11 @@ def roster_table(report: CheckReport) -> pd.DataFrame:
 
 
 def _table(rows) -> pd.DataFrame:
-    return pd.DataFrame([(r.person, r.day, _code(r.start_min, r.length_min, r.break_min)) for r in rows],
-                        columns=["person", "day", "shift"])
+    return pd.DataFrame([(r.person, r.day, _code(*_kind(r))) for r in rows], columns=["person", "day", "shift"])
+
+
+def _kind(r: ShiftRow) -> tuple:
+    return r.start_min, r.length_min, r.break_min, r.break_offset_min
 
 
 def _when(inputs: CheckInputs, interval: int) -> str:
@@ -279,19 +303,24 @@ def _paid_hours(rows) -> float:
 
 
 def _spans(table: pd.DataFrame, inputs: CheckInputs) -> list[str]:
-    """Consecutive intervals with the same change, as 'from - to: +n' lines."""
-    out, start, prev = [], None, None
-    for rec in list(table.itertuples(index=False)) + [None]:
-        if rec is not None and prev is not None and rec.interval == prev.interval + 1 and rec.change == prev.change \
-                and rec.skill == prev.skill:
-            prev = rec
-            continue
-        if prev is not None:
-            end = _when(inputs, int(prev.interval) + 1)
-            out.append(f"    {start.when} - {end[-5:]} ({prev.skill}): {prev.change:+g} head(s), "
-                       f"required {prev.required:g}, now {prev.after:g}")
-        start = prev = rec
+    """Consecutive intervals with the same change, as 'from - to: +n' lines with the span's
+    requirement and cover after the change (a range when they vary inside the span)."""
+    t = table.reset_index(drop=True)
+    breaks = (t["interval"].diff() != 1) | (t["change"].diff() != 0) | (t["skill"] != t["skill"].shift())
+    out = []
+    for _, span in t.groupby(breaks.cumsum(), sort=False):
+        first, last = span.iloc[0], span.iloc[-1]
+        end = _when(inputs, int(last["interval"]) + 1)
+        short = int((span["after"] < span["required"]).sum())
+        out.append(f"    {first['when']} - {end[-5:]} ({first['skill']}): {first['change']:+g} head(s), "
+                   f"required {_range(span['required'])}, now {_range(span['after'])}, "
+                   f"short in {short} of {len(span)} interval(s)")
     return out
+
+
+def _range(values: pd.Series) -> str:
+    low, high = values.min(), values.max()
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
 def report_lines(report: CheckReport, quiet: bool = False) -> list[str]:

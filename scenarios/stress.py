@@ -8,7 +8,7 @@ the simulation's configuration (abstraction windows, random pull-outs, callbacks
 each replication by the simulation itself) -> simulation.
 
 ``plan_stress`` does everything but the simulation, so a comparison can simulate a batch of
-scenarios on one executor (simulation.simulate_batch); ``run_stress`` is one scenario alone.
+scenarios on one executor (simulation.simulate_batch, through ``comparison.compare``).
 
 Money:
 - roster cost: the contracted roster priced by the cost model (abstracted staff are paid);
@@ -32,7 +32,7 @@ from scheduling.roster import build_roster
 from scheduling.schema import INTERVAL_START, PAID_HOURS, REQUIRED, SHIFT_COLUMNS, STAFF_ID
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
-from simulation import SimulationResult, simulate
+from simulation import SimulationResult
 
 from . import pipeline
 from .changes import Change, Context, Overtime
@@ -108,19 +108,10 @@ class StressPlan:
                             simulation, self.roster_cost, self.overtime_used, self.restore, self.restore_shifts)
 
 
-def run_stress(stress: StressScenario, base: RunResult, costs: CostModel,
-               progress: Progress | None = None) -> StressResult:
-    """``stress``'s changes applied to ``base`` (the run of its baseline), simulated and priced."""
-    plan = plan_stress(stress, base, costs, progress)
-    if plan.job is None:
-        return plan.result()
-    (progress or Progress(quiet=True))(f"{stress.name}: simulating {plan.job[2].replications} replications")
-    return plan.result(simulate(*plan.job))
-
-
 def plan_stress(stress: StressScenario, base: RunResult, costs: CostModel,
                 progress: Progress | None = None) -> StressPlan:
-    """Everything run_stress does but simulate: the changed inputs, the roster, the costs."""
+    """``stress``'s changes applied to ``base`` (the run of its baseline), everything but the
+    simulation: the changed inputs, the roster, the costs, and the simulation job (None: no change)."""
     say = progress or Progress(quiet=True)
     scenario, changes = base.scenario, stress.changes
     ctx = context(base, stress)

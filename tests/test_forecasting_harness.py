@@ -241,3 +241,15 @@ def test_special_days_reach_the_models_in_the_backtest(small_history):
     assert inside.sum() == 16
     np.testing.assert_allclose(ratio[inside], 1.5, rtol=1e-9)
     np.testing.assert_allclose(ratio[~inside], 1.0, rtol=1e-9)
+
+
+def test_two_workers_give_the_same_scores_as_one(small_history):
+    settings = dict(refit_every_days=0, **QUICK)
+    timing = ["fit_seconds", "predict_seconds"]
+    one = run_backtest(small_history, ["seasonal_naive", "seasonal_average"], HarnessSettings(**settings))
+    messages = []
+    two = run_backtest(small_history, ["seasonal_naive", "seasonal_average"], HarnessSettings(workers=2, **settings),
+                       progress=messages.append)
+    pd.testing.assert_frame_equal(one.leaderboard.drop(columns=timing), two.leaderboard.drop(columns=timing))
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
+    assert any("'101'" in m for m in messages) and any("'999'" in m for m in messages)  # progress relayed

@@ -40,6 +40,36 @@ def test_quantiles_are_non_negative_monotone_and_wider_at_higher_volume(dispersi
     assert (q[0] == 0).all()  # no demand expected: point mass at 0
 
 
+@pytest.mark.parametrize("linear, quadratic, scale", [(1.1, 0.01, 1.0), (2.0, 0.3, 0.5), (1.02, 0.0, 20.0),
+                                                      (1.0, 0.002, 0.05)])
+def test_negative_binomial_quantiles_match_scipys_inverse_cdf(linear, quadratic, scale):
+    # The quantile index is found by stepping the CDF; scipy's nbinom.ppf is the independent reference.
+    from scipy import stats
+
+    from forecasting.models.predictive import _jittered_quantiles
+
+    dispersion = Dispersion(linear, quadratic)
+    mu = np.random.default_rng(2).gamma(2.0, 1.5 * scale, 2000)
+    q = np.array([0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999])
+    got = dispersion.quantiles(mu, q)
+    m, v = mu[:, None], dispersion.variance(mu)[:, None]
+    neg = (v - m > 1e-6 * m)[:, 0]
+    assert neg.sum() > 1000
+    reference = _jittered_quantiles(stats.nbinom(m[neg] ** 2 / (v[neg] - m[neg]), m[neg] / v[neg]), q[None, :])
+    np.testing.assert_allclose(got[neg], reference, rtol=1e-12, atol=1e-12)
+
+
+def test_poisson_quantiles_match_scipys_inverse_cdf():
+    from scipy import stats
+
+    from forecasting.models.predictive import _jittered_quantiles
+
+    mu = np.random.default_rng(3).gamma(1.5, 4.0, 2000)
+    q = np.array([0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999])
+    reference = _jittered_quantiles(stats.poisson(mu[:, None]), q[None, :])
+    np.testing.assert_allclose(Dispersion().quantiles(mu, q), reference, rtol=1e-12, atol=1e-12)
+
+
 def test_dispersion_recovers_known_variance_functions():
     rng = np.random.default_rng(1)
     mu = rng.uniform(1, 30, 60_000)

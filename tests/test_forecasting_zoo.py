@@ -17,7 +17,7 @@ from forecasting.models import (
 )
 from forecasting.models.dshw import initial_states
 from forecasting.clock import Periods
-from forecasting.special_days import Event, SpecialDays
+from forecasting.special_days import Event, SpecialDays, new_years_eves
 
 DAY, WEEK = 24, 168
 HOURLY = Periods(pd.Timedelta("1h"))
@@ -55,6 +55,24 @@ def test_collapsing_identical_rows_gives_the_same_glm_as_the_full_data():
     weights = 0.5 ** ((len(t) - t) / WEEK)
     full = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights).fit().params
     np.testing.assert_allclose(_glm(y, X, np.zeros(len(t)), weights, "poisson", "test"), full, rtol=1e-6)
+    # Labelled groups (the slot of the week identifies this design) give the same estimate.
+    np.testing.assert_allclose(_glm(y, X, np.zeros(len(t)), weights, "poisson", "test", t % WEEK), full, rtol=1e-6)
+
+
+def test_the_glms_design_groups_collapse_only_identical_rows(monkeypatch):
+    # With holidays, an estimated event and an event with a given uplift (an offset), the fit on
+    # collapsed groups equals the fit with every row its own group.
+    from forecasting.models import harmonic_glm
+
+    index = pd.date_range("2024-01-01", "2024-03-31 23:00", freq="1h")
+    events = _match_days() + (Event.on("2024-03-02", "10:00", "16:00", "fair", uplift=0.5),)
+    special = SpecialDays(country="GB", subdiv="ENG", events=events)
+    rate = (6.0 + 3 * np.sin(2 * np.pi * np.arange(len(index)) / DAY)) * special.multiplier(index)
+    y = pd.Series(np.random.default_rng(4).poisson(rate).astype(float), index=index)
+    grouped = HarmonicGLM(special_days=special).fit(y).coefficients
+    monkeypatch.setattr(harmonic_glm, "_design_groups", lambda index, *args: np.arange(len(index)))
+    ungrouped = HarmonicGLM(special_days=special).fit(y).coefficients
+    np.testing.assert_allclose(grouped, ungrouped, rtol=1e-6, atol=1e-9)
 
 
 def _match_days():
@@ -273,3 +291,23 @@ def test_day_level_uses_whole_days_when_history_starts_and_ends_mid_day():
     shift = np.log(model.predict(DAY)["calls"].to_numpy() / plain.predict(DAY)["calls"].to_numpy())
     np.testing.assert_allclose(shift[:16], level.phi * ratio, atol=1e-9)  # rest of today
     np.testing.assert_allclose(shift[16:], level.phi ** 2 * ratio, atol=1e-9)  # tomorrow
+
+
+def test_harmonic_arma_learns_new_years_eve_from_a_year_back():
+    # NYE 2023 trebles calls 20:00-04:00; the 26-week window never holds it, yet the forecast over
+    # NYE 2024 shows it (learnt from the whole history), and the old window-only estimate does not.
+    index = pd.date_range("2023-11-01", "2024-12-30 23:00", freq="1h")
+    special = SpecialDays(country=None, events=new_years_eves([2023, 2024]))
+    inside = special.regressors(index).to_numpy()[:, 0] > 0
+    t = np.arange(len(index))
+    base = (8.0 + 4 * np.sin(2 * np.pi * t / DAY)) * (1 + 0.1 * t / len(t))  # growing 10% over the span
+    y = pd.Series(np.random.default_rng(8).poisson(base * np.where(inside, 3.0, 1.0)).astype(float), index=index)
+    model = HarmonicARMA(special_days=special).fit(y)
+    with_nye = model.predict(3 * DAY)["calls"]
+    without = HarmonicARMA(special_days=None).fit(y).predict(3 * DAY)["calls"]
+    window_only = HarmonicARMA(special_days=special, special="window").fit(y).predict(3 * DAY)["calls"]
+    night = (with_nye.index >= "2024-12-31 20:00") & (with_nye.index < "2025-01-01 04:00")
+    assert model.special_ratios["event:New Year's Eve"] == pytest.approx(3.0, rel=0.1)
+    assert with_nye[night].sum() / without[night].sum() == pytest.approx(3.0, rel=0.15)
+    assert window_only[night].sum() / without[night].sum() == pytest.approx(1.0, rel=0.05)
+    assert with_nye[~night].sum() == pytest.approx(without[~night].sum(), rel=0.05)

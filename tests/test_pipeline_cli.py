@@ -190,3 +190,26 @@ def test_one_replication_says_it_has_no_interval_rather_than_failing(tmp_path, c
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert all(q["simulated"]["service_level_ci95"] == [None, None] for q in summary["queues"].values())
     assert "one replication: no interval" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_a_solve_that_ran_out_of_time_with_nobody_rostered_stops_with_the_setting_to_raise(tmp_path, capsys, monkeypatch):
+    # The story: a time limit too short for the solver to find anything better than leaving every
+    # interval short. Simulating and reporting an empty roster would be a page of zeros; say why.
+    import dataclasses
+
+    from scenarios import pipeline
+
+    real = pipeline.build_roster
+
+    def timed_out(*args, **kwargs):
+        found = real(*args, **kwargs)
+        return dataclasses.replace(found, shifts=found.shifts.iloc[:0], gap=1.0)
+
+    monkeypatch.setattr(pipeline, "build_roster", timed_out)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SMALL.format(source="demo"))
+    code = main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "no roster found within [roster] time_limit_s = 60" in err
+    assert not (tmp_path / "out" / "summary.json").exists()

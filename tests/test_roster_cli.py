@@ -115,3 +115,18 @@ def test_export_writes_a_person_by_day_workbook_with_cover_and_rules(control_roo
     assert sum(r[3] for r in sheet) == cover["after"].sum() and sum(r[2] for r in sheet) == cover["required"].sum()
     assert (out / "cover.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["roster", "check", str(roster), "--export", str(out)]) == 2  # no silent overwrite
+
+
+def test_a_lost_span_states_the_requirement_over_the_whole_span_not_its_last_interval(control_room, capsys):
+    folder, roster, req = control_room
+    frame = pd.read_csv(req)
+    night = frame["interval_start"].between("2026-03-03 22:00", "2026-03-04 00:45")
+    frame.loc[night, "required"] = 2  # busier first three hours of the dropped night
+    frame.to_csv(req, index=False)
+    change = _write(folder / "change.csv", "person,date,start,end\n"
+                    "bob,2026-03-02,22:00,07:00\nbob,2026-03-04,22:00,07:00\n")
+    assert main(["roster", "check", str(roster), "--requirement", str(req), "--change", str(change)]) == 0
+    span = next(line for line in capsys.readouterr().out.splitlines() if "2026-03-03 22:00" in line)
+    assert "-1 head(s)" in span
+    assert "required 1-2, now 0" in span
+    assert "short in 36 of 36 interval(s)" in span

@@ -119,3 +119,10 @@ def test_a_run_takes_its_pay_rules_from_roster_costs(tmp_path, capsys):
     assert main(["run", str(plan), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and str(plan) in err and "[roster] costs" in err and "missing.toml" in err
+
+
+def test_an_empty_roster_costs_nothing_shift_by_shift():
+    from scenarios.costs import CostModel, shift_costs
+    empty = pd.DataFrame({"start": pd.to_datetime([]), "end": pd.to_datetime([]),
+                          "break_start": pd.to_datetime([]), "break_end": pd.to_datetime([])})
+    assert shift_costs(empty, CostModel()).shape == (0,)

@@ -78,6 +78,7 @@ def test_scenarios_on_the_same_plan_share_one_baseline_run(tmp_path):
     mine = load_scenario(copy)
     assert same_plan(load_demo(), mine)
     assert not same_plan(load_demo(), with_settings(mine, replications=2))
+    assert same_plan(load_demo(), with_settings(mine, workers=2))  # where it runs is not what it runs
     own_data = dataclasses.replace(mine, data=dataclasses.replace(mine.data, source="calls.csv"))
     elsewhere = dataclasses.replace(own_data, source_file=tmp_path / "other" / "my_demo.toml")
     assert not same_plan(own_data, elsewhere)   # "calls.csv" next to each file: different data

@@ -14,7 +14,7 @@ import pytest
 from scheduling.curtois import read_instance
 from scheduling.errors import SchedulingError
 from scheduling.named_roster import build_model, solve_roster
-from scheduling.named_search import fix_and_optimize, skill_groups
+from scheduling.named_search import fix_and_optimize, neighbourhoods, skill_groups
 from scheduling.people import (DayCover, Fairness, Person, Request, RosterProblem, Rules, ShiftType,
                                StartPreference)
 from scheduling.rules import check
@@ -265,3 +265,56 @@ def test_fix_and_optimise_improves_an_empty_roster_and_the_checker_agrees():
     assert improved > 0 and checked.feasible, checked.violations
     assert checked.penalty < 0.5 * empty
     assert float(pulp.value(model.problem.objective)) == pytest.approx(checked.penalty, abs=1e-5)
+
+
+def _one_person_contract(cost: float) -> RosterProblem:
+    """8 h and 10 h shifts (450 and 555 paid minutes), 1,000 minutes contracted: whole shifts
+    reach 1,005 at best (one of each), so an LP meeting exactly 1,000 is too optimistic."""
+    shifts = (ShiftType("D", 480, start_min=8 * 60, break_min=30), ShiftType("L", 600, start_min=12 * 60, break_min=45))
+    person = Person("P", min_minutes=1000, hourly_cost=cost)
+    return RosterProblem(horizon=7, shifts=shifts, people=(person,), rules=Rules(hours_short_weight=60.0))
+
+
+def _relaxation(lp: pulp.LpProblem) -> float:
+    for v in lp.variables():
+        v.cat = pulp.LpContinuous
+    return solve(lp, SolverOptions(time_limit_s=30, gap_rel=0.0)).objective
+
+
+@pytest.mark.parametrize("cost", [6.0, 30.0])
+def test_contract_hull_rows_raise_the_lp_bound_and_keep_the_optimum(cost):
+    problem = _one_person_contract(cost)
+    optima = [solve(build_model(problem, contract_hull=h).problem, SolverOptions(time_limit_s=30, gap_rel=0.0)).objective
+              for h in (True, False)]
+    # by hand: one 8 h and one 10 h shift (1,005 min) beats two 8 h (900, 100 short at 1 a minute)
+    # and two 10 h (1,110) at 6 an hour; at 30 an hour, being 100 min short costs less than 105 min paid more
+    best = min(cost * 1005 / 60, cost * 900 / 60 + 100, cost * 1110 / 60)
+    assert optima == pytest.approx([best, best], abs=1e-6)
+    without = _relaxation(build_model(problem, contract_hull=False).problem)
+    with_hull = _relaxation(build_model(problem).problem)
+    assert without == pytest.approx(cost * 1000 / 60, abs=1e-6)  # exactly the contract, fractionally
+    assert without + 0.1 < with_hull <= best + 1e-6
+
+
+def test_a_window_of_days_frees_only_those_days_and_the_search_prices_it_as_the_checker():
+    problem = _control_room(np.random.default_rng(5))
+    model = build_model(problem)
+    for v in model.x.values():
+        v.varValue = 0.0
+    everyone = [p.id for p in problem.people]
+    options = SolverOptions(time_limit_s=10, gap_rel=0.0)
+    improved = fix_and_optimize(model, [(everyone, frozenset({2, 3}))], options, time.perf_counter() + 5)
+    roster = pd.DataFrame([k for k, v in model.x.items() if (v.varValue or 0) > 0.5], columns=["person", "day", "shift"])
+    checked = check(problem, roster)
+    assert improved > 0 and checked.feasible, checked.violations
+    assert set(roster["day"]) == {2, 3}
+    assert float(pulp.value(model.problem.objective)) == pytest.approx(checked.penalty, abs=1e-5)
+
+
+def test_neighbourhoods_slide_a_two_day_window_over_everyone_then_take_the_skill_groups():
+    problem = _control_room(np.random.default_rng(5))
+    free = neighbourhoods(problem, 2)
+    windows = [g for g in free if isinstance(g, tuple)]
+    assert [sorted(days) for _, days in windows] == [[d, d + 1] for d in range(problem.horizon - 1)]
+    assert all(sorted(ids) == sorted(p.id for p in problem.people) for ids, _ in windows)
+    assert free[len(windows):] == skill_groups(problem, 2)

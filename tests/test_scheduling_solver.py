@@ -48,6 +48,16 @@ def test_pure_lp_bound_is_its_optimum():
     assert outcome.best_bound == pytest.approx(outcome.objective) and outcome.gap == 0.0
 
 
+def test_interior_point_without_crossover_gives_the_simplex_optimum_as_bound():
+    lp = hard_roster_model().problem
+    for v in lp.variables():
+        v.cat = pulp.LpContinuous
+    simplex = solve(lp, SolverOptions(lp_solver="simplex"))
+    interior = solve(lp, SolverOptions(lp_solver="ipm", crossover=False))
+    assert simplex.status == interior.status == "optimal"
+    assert interior.best_bound == pytest.approx(simplex.best_bound, rel=1e-7)
+
+
 def test_a_later_solve_may_use_another_number_of_threads():
     # A planner's run on 2 threads followed by a check on 1 in the same process: HiGHS keeps a
     # process-wide thread pool and used to refuse the second solve outright.
@@ -84,6 +94,7 @@ def test_relative_gap():
         (dict(gap_rel=1.0), "gap_rel"),
         (dict(threads=0), "threads"),
         (dict(write_mps=3), "write_mps"),
+        (dict(crossover="off"), "crossover"),
     ],
 )
 def test_solver_options_validation(kwargs, field):

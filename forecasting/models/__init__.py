@@ -17,7 +17,7 @@ from typing import Callable
 from ..errors import ForecastError
 from ..special_days import SpecialDays
 from .base import ForecastModel
-from .combination import Combination
+from .combination import Combination, SkillCombination
 from .dshw import DoubleSeasonalHoltWinters
 from .factor import FactorModel
 from .harmonic_arma import HarmonicARMA
@@ -49,6 +49,8 @@ REGISTRY: dict[str, Callable[[], ForecastModel]] = {
     # without the slow unobserved components (benchmarks/forecast_models.py).
     "combo_mean": partial(Combination, members=("harmonic_glm", "factor_svd"), how="mean"),
     "combo_median": partial(Combination, members=("harmonic_glm", "harmonic_arma", "factor_svd"), how="median"),
+    # The same members weighted by their recent day-ahead skill (forecasting.models.combination).
+    "combo_skill": partial(SkillCombination, members=("harmonic_glm", "harmonic_arma", "factor_svd")),
 }
 
 
@@ -81,6 +83,7 @@ __all__ = [
     "MSTLModel",
     "SeasonalAverage",
     "SeasonalNaive",
+    "SkillCombination",
     "UnobservedComponentsModel",
     "make_model",
 ]

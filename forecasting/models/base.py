@@ -17,6 +17,15 @@ A subclass sets ``name``, implements ``min_length`` (observations it needs),
 ``_fit`` (returns in-sample fitted means aligned with ``y``, NaN where it has
 none) and ``_predict_mean``. It raises ``ForecastError`` with one line naming
 what it needs when it cannot fit.
+
+Optional: a model that can carry its fitted state forward over newly observed
+slots without re-estimating anything sets ``updates = True`` and implements
+``_update(seen)``; ``update(seen)`` then re-anchors it so that ``predict``
+forecasts from the slot after ``seen`` (parameters and dispersion stay those
+of the fit). The backtest harness uses it between refits. ``refit_days`` is the
+model's backtest cadence when the harness's refit policy is automatic (0:
+refit at every issue time; the slow, updatable models: 7); without one, the
+harness times the first fit, which depends on the machine's load.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import pandas as pd
 from ..clock import Periods
 from ..errors import ForecastError
 from ..schema import DEFAULT_QUANTILES
+from ..threads import one_blas_thread
 from .predictive import Dispersion, predictive_frame
 
 
@@ -37,6 +47,8 @@ class ForecastModel(ABC):
     """Base class: validation, the predictive distribution and the forecast index."""
 
     name: str = "model"
+    updates: bool = False  # implements _update (see the module docstring)
+    refit_days: int | None = None  # automatic backtest refit cadence in days (0: every issue); None: timed
 
     def __init__(self) -> None:
         self._state: tuple[pd.Timestamp, Periods, Dispersion] | None = None
@@ -61,7 +73,8 @@ class ForecastModel(ABC):
                 f"{self.name}: series has {len(y)} intervals, needs at least {need} ({_as_days(need, periods)})"
             )
         self._state = None
-        fitted = self._fit(y, periods)
+        with one_blas_thread():
+            fitted = self._fit(y, periods)
         self._fit_values = fitted  # in-sample fitted means, for combinations
         dispersion = Dispersion.from_residuals(y.to_numpy(dtype=float), fitted)
         self._state = (y.index[-1], periods, dispersion)
@@ -74,7 +87,31 @@ class ForecastModel(ABC):
             raise ForecastError(f"{self.name}: horizon must be a positive whole number of slots, got {horizon}")
         last, periods, dispersion = self._state
         index = pd.date_range(last + periods.interval, periods=int(horizon), freq=periods.interval)
-        return predictive_frame(index, self._predict_mean(int(horizon)), dispersion, quantiles)
+        with one_blas_thread():
+            mean = self._predict_mean(int(horizon))
+        return predictive_frame(index, mean, dispersion, quantiles)
+
+    def update(self, seen: pd.Series) -> "ForecastModel":
+        """Carry the fitted state over ``seen``, the slots right after the last one seen; returns the model."""
+        if not self.updates:
+            raise ForecastError(f"{self.name}: cannot be updated with new data; refit it")
+        if self._state is None:
+            raise ForecastError(f"{self.name}: update called before a successful fit")
+        last, periods, dispersion = self._state
+        if len(seen) == 0:
+            return self
+        expected = pd.date_range(last + periods.interval, periods=len(seen), freq=periods.interval)
+        if not isinstance(seen.index, pd.DatetimeIndex) or not seen.index.equals(expected):
+            raise ForecastError(f"{self.name}: update needs slots continuing from {expected[0]} every {periods.interval}")
+        if (seen.to_numpy(dtype=float) < 0).any():
+            raise ForecastError(f"{self.name}: negative count at {seen.index[np.argmax(seen.to_numpy() < 0)]}")
+        with one_blas_thread():
+            self._update(seen)
+        self._state = (seen.index[-1], periods, dispersion)
+        return self
+
+    def _update(self, seen: pd.Series) -> None:
+        raise ForecastError(f"{self.name}: cannot be updated with new data; refit it")
 
     @property
     def dispersion(self) -> Dispersion:

@@ -42,6 +42,8 @@ class DoubleSeasonalHoltWinters(ForecastModel):
     """Additive double-seasonal Holt-Winters with AR(1) error adjustment (Taylor 2003)."""
 
     name = "dshw"
+    updates = True  # the recursion simply runs on over new slots
+    refit_days = 7  # re-estimating the four smoothing parameters daily barely moves them
 
     def __init__(self, fit_weeks: int = 12, init_weeks: int = 4) -> None:
         super().__init__()
@@ -73,6 +75,15 @@ class DoubleSeasonalHoltWinters(ForecastModel):
         fitted[-len(values) :] = one_step
         return fitted
 
+    def _update(self, seen: pd.Series) -> None:
+        require_observed(seen, self.name, "the slots it is updated with")
+        level, daily, weekly, last_error, n, periods = self._final
+        # Buffers indexed by slot mod period from the window start; re-based so slot 0 is the next one.
+        init = (level, np.roll(daily, -(n % periods.day)), np.roll(weekly, -(n % periods.week)))
+        p = self._params
+        _, _, self._final = run(seen.to_numpy(dtype=float), init, p["alpha"], p["delta"], p["omega"], p["phi"],
+                                periods=periods, keep=True, previous=last_error)
+
     @property
     def params(self) -> dict[str, float]:
         """Fitted smoothing parameters: alpha, delta, omega, phi."""
@@ -96,17 +107,18 @@ def initial_states(values: np.ndarray, periods: Periods, weeks: int) -> tuple[fl
     return level, daily, weekly
 
 
-def run(values, init, alpha, delta, omega, phi, *, periods: Periods, keep: bool = False, skip: int = 0):
+def run(values, init, alpha, delta, omega, phi, *, periods: Periods, keep: bool = False, skip: int = 0,
+        previous: float = 0.0):
     """Run the recursion over ``values``: (SSE, one-step forecasts or None, final state or None).
 
     The SSE counts slots from ``skip`` on (the slots the initial states were
-    not estimated from). Seasonal arrays are circular buffers indexed by t mod period, so slot t's
+    not estimated from); ``previous`` is the last one-step error before ``values``. Seasonal arrays are circular buffers indexed by t mod period, so slot t's
     d_{t-s1} is ``daily[t % s1]`` before it is overwritten with d_t.
     """
     level, daily, weekly = init[0], list(init[1]), list(init[2])
     s1, s2 = periods.day, periods.week
     d_gain, w_gain = delta * (1 - alpha), omega * (1 - alpha)  # the updates above, in terms of e_t
-    sse, previous = 0.0, 0.0
+    sse = 0.0
     one_step = [] if keep else None
     i = j = 0
     for t, y in enumerate(values.tolist()):

@@ -50,6 +50,8 @@ from .base import ForecastModel, require_observed
 class FactorModel(ForecastModel):
     """SVD of the day x slot matrix, day-of-week + AR(1) score forecasts, intraday updating."""
 
+    refit_days = 1  # refitted each midnight; later the same day updated from the morning (``update``)
+
     name = "factor_svd"
 
     def __init__(self, factors: int = 3, fit_weeks: int = 12, penalty: float = 1.0, min_weeks: int = 3) -> None:
@@ -100,6 +102,8 @@ class FactorModel(ForecastModel):
         fitted = np.full(len(y), np.nan)
         fitted[first + s1 : first + days_used * s1] = self._unroot(ahead[1:]).ravel()
         return fitted
+
+    updates = True
 
     def update(self, seen: pd.Series) -> "FactorModel":
         """Append newly observed slots (right after the last one seen) and re-forecast from them.

@@ -2,9 +2,15 @@
 
     y_t = uplift_t * (b0 + Fourier_t . b + special_t . c) + u_t,   u_t ~ ARMA(p, q)
 
-The regression (same columns as ``HarmonicGLM``, see ``harmonics``) is fitted
-by weighted least squares on the last ``fit_weeks`` weeks; the ARMA(p, q) model
-of its residuals by statsmodels ``ARIMA`` (state space, exact likelihood;
+The regression (the Fourier columns of ``HarmonicGLM``, see ``harmonics``) is
+fitted by weighted least squares on the last ``fit_weeks`` weeks. Special days
+(public holidays, events without a given uplift) enter as fixed multipliers
+learnt from the whole history (``special="history"``: each column's ratio of
+calls to the same slots of the weeks around it, ``harmonics.special_ratios``),
+so New Year's Eve and a bank holiday a year back, outside the window, still
+shape the forecast; ``special="window"`` estimates them as regression columns
+from the window only (as before: a yearly day is then never learnt). The ARMA(p, q)
+model of its residuals is fitted by statsmodels ``ARIMA`` (state space, exact likelihood;
 missing slots are handled by the Kalman filter) on the last ``arma_weeks``
 weeks. This two-stage estimate is the first step of feasible GLS; with smooth
 deterministic regressors and weakly correlated errors the regression estimate
@@ -13,7 +19,9 @@ takes minutes on 15-minute data, which is why it is not used).
 
 The ARMA part carries today's surprise into the next hours and fades to the
 seasonal regression beyond a day. In-sample fitted values for the spread are
-the regression plus the ARMA's one-step-ahead prediction.
+the regression plus the ARMA's one-step-ahead prediction. ``update`` runs the
+ARMA's filter on over new slots' residuals (statsmodels ``extend``), so in the
+backtest it is refitted each midnight and updated at the intraday issue.
 
 Fit time: about a second on 15-minute data with the defaults.
 """
@@ -31,11 +39,17 @@ from ..clock import Periods
 from ..errors import ForecastError
 from ..special_days import SpecialDays
 from .base import ForecastModel
-from .harmonics import Harmonics, check_window, informative, recency_weights, special_design
+from .harmonics import (Harmonics, check_window, informative, ratio_multiplier, recency_weights, special_design,
+                        special_ratios)
+
+_SPECIAL = ("history", "window")
 
 
 class HarmonicARMA(ForecastModel):
     """Fourier terms + special days by least squares, ARMA(p, q) on the residuals."""
+
+    refit_days = 1  # refitted each midnight; later the same day its ARMA filters the new slots (``update``)
+    updates = True
 
     name = "harmonic_arma"
     uses_special_days = True
@@ -49,6 +63,7 @@ class HarmonicARMA(ForecastModel):
         arma_weeks: int = 4,
         special_days: SpecialDays | None = SpecialDays(),
         min_weeks: int = 2,
+        special: str = "history",
     ) -> None:
         super().__init__()
         check_window(fit_weeks, half_life_weeks, "HarmonicARMA")
@@ -58,6 +73,9 @@ class HarmonicARMA(ForecastModel):
             raise ForecastError(f"HarmonicARMA arma_weeks must be a whole number >= 1, got {arma_weeks}")
         if int(min_weeks) != min_weeks or not 1 <= min_weeks <= fit_weeks:
             raise ForecastError(f"HarmonicARMA min_weeks must be a whole number in 1..fit_weeks, got {min_weeks}")
+        if special not in _SPECIAL:
+            raise ForecastError(f"HarmonicARMA special must be one of {_SPECIAL}, got {special!r}")
+        self.special = special
         self.order = (int(order[0]), int(order[1]))
         self.harmonics = harmonics
         self.fit_weeks = int(fit_weeks)
@@ -72,7 +90,12 @@ class HarmonicARMA(ForecastModel):
     def _regression(self, index: pd.DatetimeIndex, periods: Periods) -> tuple[np.ndarray, np.ndarray]:
         special, multiplier = special_design(self.special_days, index)
         X = np.hstack([np.ones((len(index), 1)), self.harmonics.design(index, periods), special[self._special_columns].to_numpy()])
-        return X, multiplier
+        return X, multiplier * ratio_multiplier(self._ratios, self.special_days, index)
+
+    @property
+    def special_ratios(self) -> dict[str, float]:
+        """Special-day column -> ratio of calls to an ordinary day learnt from the whole history (after fit)."""
+        return dict(self._ratios)
 
     def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
         window = y.iloc[-self.fit_weeks * periods.week :]
@@ -81,7 +104,10 @@ class HarmonicARMA(ForecastModel):
         if observed.sum() < periods.week:
             raise ForecastError(f"{self.name}: {observed.sum()} observed slots in the last {self.fit_weeks} weeks; needs at least a week ({periods.week})")
         special, _ = special_design(self.special_days, window.index)
-        self._special_columns = informative(special, observed)
+        if self.special == "history":
+            self._ratios, self._special_columns = special_ratios(self.special_days, y, periods), []
+        else:
+            self._ratios, self._special_columns = {}, informative(special, observed)
         X, multiplier = self._regression(window.index, periods)
         root_w = np.sqrt(recency_weights(len(values), periods, self.half_life_weeks))[observed]
         target = values[observed] / multiplier[observed]
@@ -101,6 +127,14 @@ class HarmonicARMA(ForecastModel):
         if self._state is None:
             raise ForecastError(f"{self.name}: not fitted")
         return self._arma
+
+    def _update(self, seen: pd.Series) -> None:
+        X, multiplier = self._regression(seen.index, self._periods)
+        residuals = seen.to_numpy(dtype=float) - multiplier * (X @ self._beta)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (UserWarning, RuntimeWarning))
+            self._arma = self._arma.extend(residuals)
+        self._last = seen.index[-1]
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)

@@ -92,3 +92,49 @@ def check_window(fit_weeks: int, half_life_weeks: float | None, who: str) -> Non
         raise ForecastError(f"{who} fit_weeks must be a whole number >= 2, got {fit_weeks}")
     if half_life_weeks is not None and not (np.isfinite(half_life_weeks) and half_life_weeks > 0):
         raise ForecastError(f"{who} half_life_weeks must be > 0 or None, got {half_life_weeks}")
+
+
+def special_ratios(special: SpecialDays | None, y: pd.Series, periods: Periods, weeks: int = 4) -> dict[str, float]:
+    """Each estimated special-day column's ratio of calls to an ordinary day, from all of ``y``.
+
+    A slot's ordinary level is the mean of the same wall-clock slot 1..``weeks``
+    weeks before and after it (those that are observed and not special
+    themselves), so a trend over the years does not bias the ratio; the ratio
+    is (sum of calls + 1) / (sum of ordinary levels + 1) over the column's
+    observed slots, which stays near 1 when there are few calls to judge by.
+    Columns with no slot in ``y`` are left out. Slots where two columns overlap
+    count for both.
+    """
+    if special is None or not special.estimated_columns or not len(y):
+        return {}
+    columns = special.regressors(y.index)
+    flags = columns.to_numpy() != 0
+    values = y.to_numpy(dtype=float)
+    ordinary = np.where(flags.any(axis=1), np.nan, values)
+    slots = np.flatnonzero(flags.any(axis=1) & np.isfinite(values))
+    if not len(slots):
+        return {}
+    lags = np.array([k * s * periods.week for k in range(1, weeks + 1) for s in (-1, 1)])
+    near = slots[:, None] + lags[None, :]
+    inside = (near >= 0) & (near < len(values))
+    level = np.where(inside, ordinary[np.clip(near, 0, len(values) - 1)], np.nan)
+    with np.errstate(all="ignore"):
+        baseline = np.nanmean(level, axis=1)
+    ok = np.isfinite(baseline)
+    out = {}
+    for j, name in enumerate(columns.columns):
+        rows = flags[slots, j] & ok
+        if rows.any():
+            out[name] = float((values[slots[rows]].sum() + 1.0) / (baseline[rows].sum() + 1.0))
+    return out
+
+
+def ratio_multiplier(ratios: dict[str, float], special: SpecialDays | None, index: pd.DatetimeIndex) -> np.ndarray:
+    """Product of the ``ratios`` of the special-day columns each slot of ``index`` is in (1 elsewhere)."""
+    factor = np.ones(len(index))
+    if special is None or not ratios:
+        return factor
+    columns = special.regressors(index)
+    for name, ratio in ratios.items():
+        factor = np.where(columns[name].to_numpy() != 0, factor * ratio, factor)
+    return factor

@@ -6,6 +6,10 @@ residual) is forecast with ETS (simple exponential smoothing, additive errors)
 or a low-order ARIMA; the seasonal components are carried forward by repeating
 their sum over the last week. Forecasts are clipped at 0 by the base class.
 
+``update`` carries a fit over new slots: the seasonal part repeats on and the
+remainder model filters what is left with its fitted parameters (ARIMA via
+statsmodels ``extend``, ETS by re-running its filter), so the backtest refits
+it weekly only.
 Dispersion is fitted to in-sample residuals ``y - (seasonal + remainder model's
 one-step-ahead fit)``. The seasonal part is fitted in-sample, so this slightly
 understates out-of-sample error (by about the noise in the seasonal estimate,
@@ -88,11 +92,27 @@ class MSTLModel(ForecastModel):
         seasonal = self._decompose(values, periods)
         deseasonalised = values - seasonal
         self._remainder_fit = self._fit_remainder(deseasonalised)
+        self._deseasonalised = deseasonalised
         one_step = np.asarray(self._remainder_fit.fittedvalues, dtype=float)
         self._season = seasonal[-periods.week :]
         fitted = np.full(len(y), np.nan)
         fitted[-len(values) :] = seasonal + one_step
         return fitted
+
+    updates = True  # the remainder model runs on over new slots; the seasonal part repeats
+    refit_days = 7  # the decomposition is the slow part, and its wide windows barely move in a week
+
+    def _update(self, seen: pd.Series) -> None:
+        values = seen.to_numpy(dtype=float)
+        new = values - np.resize(self._season, len(values))
+        self._season = np.roll(self._season, -len(values))
+        if self.remainder == "arima":
+            self._remainder_fit = self._remainder_fit.extend(new)
+        else:  # statsmodels' ETS results cannot be extended: re-run its filter with the fitted parameters
+            require_observed(seen, self.name, "the slots it is updated with")
+            self._deseasonalised = np.concatenate([self._deseasonalised, new])
+            model = ETSModel(self._deseasonalised, error="add", trend=None)
+            self._remainder_fit = model.smooth(self._remainder_fit.params)
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         remainder = np.asarray(self._remainder_fit.forecast(horizon), dtype=float)

@@ -22,6 +22,8 @@ from .base import ForecastModel
 class SeasonalAverage(ForecastModel):
     """Average of the same slot of the week over the last ``weeks`` weeks."""
 
+    refit_days = 0  # fast: refitted at every backtest issue time, whatever the machine's load
+
     name = "seasonal_average"
 
     def __init__(self, weeks: int = 8, smooth: int = 1, name: str = "seasonal_average") -> None:

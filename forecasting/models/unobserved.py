@@ -40,6 +40,8 @@ class UnobservedComponentsModel(ForecastModel):
 
     name = "unobserved_components"
     uses_special_days = True
+    updates = True  # the Kalman filter runs on over new slots (statsmodels ``extend``)
+    refit_days = 7  # the likelihood maximisation is the slow part
 
     def __init__(
         self,
@@ -96,6 +98,14 @@ class UnobservedComponentsModel(ForecastModel):
         fitted = np.full(len(y), np.nan)
         fitted[-len(values) :] = one_step
         return fitted
+
+    def _update(self, seen: pd.Series) -> None:
+        special, multiplier = special_design(self.special_days, seen.index)
+        exog = special[self._columns].to_numpy() if self._columns else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (UserWarning, RuntimeWarning))
+            self._result = self._result.extend(seen.to_numpy(dtype=float) / multiplier, exog=exog)
+        self._last = seen.index[-1]
 
     def _predict_mean(self, horizon: int) -> np.ndarray:
         index = pd.date_range(self._last + self._periods.interval, periods=horizon, freq=self._periods.interval)

@@ -34,11 +34,14 @@ def register(sub) -> None:
     backtest.add_argument("--horizon-days", type=int, default=42,
                           help="furthest lead scored in days (default 42: weeks 2 to 6)")
     backtest.add_argument("--refit-every", default="auto",
-                          help="days between refits: 'auto' (refit fast models at every issue time, slow ones "
-                               "weekly), 0 (every issue time) or a number of days")
+                          help="days between refits: 'auto' (each model's own cadence: fast ones at every issue "
+                               "time, the others daily or weekly and updated with new data in between), "
+                               "0 (every issue time) or a number of days")
     backtest.add_argument("--warmup-origins", type=int, default=14,
                           help="extra earlier origins used only to learn the calibration (default 14)")
     backtest.add_argument("--no-calibrate", action="store_true", help="score the models' own quantiles only")
+    backtest.add_argument("--workers", type=int, default=1,
+                          help="processes backtesting queues side by side (default 1; same results for any number)")
     _holiday_option(backtest)
     backtest.add_argument("--no-total", action="store_true",
                           help="do not add the queue ALL (all queues summed) when there are several")
@@ -163,7 +166,7 @@ def _backtest(args: argparse.Namespace) -> int:
     models = _models(args.models)
     settings = HarnessSettings(origins=args.origins, step_days=args.step_days, horizon_days=args.horizon_days,
                                refit_every_days=_refit(args.refit_every), warmup_origins=args.warmup_origins,
-                               calibrate=not args.no_calibrate)
+                               calibrate=not args.no_calibrate, workers=args.workers)
     out = _prepare(args.out, BACKTEST_FILES + PLOT_FILES, args.force)
     history = _read(args, progress)
     settings = dataclasses.replace(settings, special_days=_special_days(args, history))

@@ -150,7 +150,7 @@ def kpi_heatmap(kpi: pd.DataFrame, queue: str, metric: str, *, target: float | N
     scale = "RdYlGn" if higher_is_better else "RdYlGn_r"
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index),
                                colorscale=scale, colorbar=dict(title=metric), hoverongaps=False,
-                               zmin=float(np.nanmin(grid.to_numpy())) if target is None else None))
+                               zmin=_finite_min(grid.to_numpy()) if target is None else None))
     if target is not None:
         missed = grid < target if higher_is_better else grid > target
         ys, xs = np.nonzero(missed.to_numpy())
@@ -162,6 +162,11 @@ def kpi_heatmap(kpi: pd.DataFrame, queue: str, metric: str, *, target: float | N
     fig.update_layout(title=title or f"{queue}: {metric}", xaxis_title="time of day",
                       yaxis=dict(autorange="reversed"), height=max(320, 18 * len(grid) + 140))
     return fig
+
+
+def _finite_min(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return float(finite.min()) if finite.size else None  # None: plotly picks the scale
 
 
 def roster_timeline(shifts: pd.DataFrame, *, max_people: int = 80) -> go.Figure:
