@@ -507,11 +507,11 @@ def _solve_strict(problem: RosterProblem, options: SolverOptions, lp_guided_star
         from scheduling import person_bound
 
         if person_bound.applies(problem):
-            lp_bound = _decomposed_start(model, problem, options, started, trace)
+            lp_bound, start = _decomposed_start(model, problem, options, started, trace)
             if options.time_limit_s is not None:
                 left = max(1.0, options.time_limit_s - (time.perf_counter() - started))
                 options = replace(options, time_limit_s=left)
-            options = replace(options, warm_start=True)
+            options = replace(options, warm_start=start)
     elif lp_guided_start and options.time_limit_s is not None:
         lp_bound = _guided_start(model, problem, options, started, heuristic, trace)
         # the roster is priced again after the final solve (_tighten): leave it a little time
@@ -608,9 +608,10 @@ DECOMPOSE_SHARE = 0.7  # of the time limit, at most, for the person-by-person bo
 
 
 def _decomposed_start(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,
-                      trace: list) -> float | None:
+                      trace: list) -> tuple[float | None, bool]:
     """Add the person-by-person bound's rows to ``model``, leave the best roster of whole
-    patterns in its variables (a MIP start) and return the bound (None if none was proven)."""
+    patterns in its variables (a MIP start); return the bound (None if none was proven) and
+    whether a start was left."""
     from scheduling.person_bound import add_cuts, person_bound
 
     limit = options.time_limit_s
@@ -623,7 +624,7 @@ def _decomposed_start(model: NamedModel, problem: RosterProblem, options: Solver
         _tighten(model, None, options)  # the other variables follow from the roster
     trace.append((time.perf_counter() - started, f"person bound ({found.rounds} rounds, {found.columns} patterns)",
                   found.roster_cost, found.bound))
-    return found.bound
+    return found.bound, found.roster is not None
 
 
 def _fix_and_optimize(model: NamedModel, problem: RosterProblem, options: SolverOptions, started: float,

@@ -168,7 +168,10 @@ class _Pool:
 
     def close(self) -> None:
         for pipe in self.pipes:
-            pipe.send(None)
+            try:
+                pipe.send(None)
+            except OSError:  # the worker is gone already
+                pass
             pipe.close()
         for worker in self.workers:
             worker.join(timeout=5)
@@ -266,11 +269,15 @@ def person_bound(problem: RosterProblem, options: SolverOptions, stop: float,
     highspy.Highs.resetGlobalScheduler(True)
     pricing_options = replace(options, time_limit_s=PRICING_LIMIT_S, gap_rel=0.0, gap_abs=None, warm_start=False,
                               msg=False, write_mps=None)
-    pool = _Pool(problem, pricing_options)
+    pool = None
     try:
+        pool = _Pool(problem, pricing_options)
         return _generate(problem, pool, options, stop, integral, progress, started)
+    except (EOFError, OSError):  # a pricing worker died: no bound, and the full model goes on alone
+        return PersonBound(None, None, 0, 0, None, None, 0, time.perf_counter() - started), []
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
 
 
 def _generate(problem, pool: _Pool, options: SolverOptions, stop: float, integral: bool, progress, started: float):

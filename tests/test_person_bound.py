@@ -112,3 +112,15 @@ def test_decomposed_solve_proves_instance1_and_the_bound_sits_between_lp_and_opt
     assert result.best_bound > 606
     stage = next(t for t in result.trace if t[1].startswith("person bound"))
     assert 407 < stage[3] <= 607  # above the LP relaxation (407.2), never above the optimum
+
+
+def test_a_pricing_worker_that_dies_leaves_the_full_model_to_solve_alone(monkeypatch):
+    import scheduling.person_bound as pb
+
+    monkeypatch.setattr(pb, "_work", lambda pipe, *args: pipe.close())  # dies before a word
+    problem = _small()
+    two = SolverOptions(time_limit_s=60, gap_rel=0.0, threads=2)
+    found, cuts = person_bound(problem, two, time.perf_counter() + 60)
+    assert found.bound is None and cuts == []
+    result = solve_roster(problem, two, decompose=True, explain=False)
+    assert result.objective == pytest.approx(solve_roster(problem, OPTIONS, explain=False).objective, abs=1e-4)
