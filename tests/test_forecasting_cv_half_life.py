@@ -46,3 +46,11 @@ def test_bad_cross_validation_settings_name_the_setting():
         HarmonicGLM(cv_half_lives=(4.0, -1.0))
     with pytest.raises(ForecastError, match="cv_weeks"):
         HarmonicGLM(cv_half_lives=(4.0, 8.0), cv_weeks=0)
+
+
+def test_a_cross_validated_glm_keeps_the_model_contract():
+    from functools import partial
+
+    from forecasting.conformance import check_model
+
+    assert check_model(partial(HarmonicGLM, special_days=None, cv_half_lives=(4.0, 16.0), cv_weeks=1)) == []
