@@ -25,6 +25,7 @@ columns), because rows with the same design are collapsed first (see ``_glm``).
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -61,6 +62,8 @@ class HarmonicGLM(ForecastModel):
         day_level: str | None = None,
         level_days: int = 56,
         name: str | None = None,
+        cv_half_lives: tuple[float, ...] = (),
+        cv_weeks: int = 3,
     ) -> None:
         super().__init__()
         if family not in _FAMILIES:
@@ -81,6 +84,13 @@ class HarmonicGLM(ForecastModel):
         self.day_level = day_level
         self.level_days = int(level_days)
         self.name = name or ("harmonic_glm" if family == "poisson" else "harmonic_glm_nb")
+        self.cv_half_lives = tuple(cv_half_lives)
+        for h in self.cv_half_lives:
+            check_window(fit_weeks, h, "HarmonicGLM cv_half_lives:")
+        if int(cv_weeks) != cv_weeks or cv_weeks < 1:
+            raise ForecastError(f"HarmonicGLM cv_weeks must be a whole number >= 1, got {cv_weeks}")
+        self.cv_weeks = int(cv_weeks)
+        self.chosen_half_life = half_life_weeks
 
     def min_length(self, periods: Periods) -> int:
         return self.min_weeks * periods.week
@@ -91,6 +101,12 @@ class HarmonicGLM(ForecastModel):
         return X, np.log(multiplier)
 
     def _fit(self, y: pd.Series, periods: Periods) -> np.ndarray:
+        self.chosen_half_life = self.half_life_weeks
+        if len(self.cv_half_lives) > 1:
+            self.chosen_half_life = _choose_half_life(self, y, periods)
+        return self._fit_window(y, periods)
+
+    def _fit_window(self, y: pd.Series, periods: Periods) -> np.ndarray:
         start = max(0, len(y) - self.fit_weeks * periods.week)
         values = y.to_numpy(dtype=float)
         observed = np.isfinite(values)
@@ -100,7 +116,7 @@ class HarmonicGLM(ForecastModel):
         special, _ = special_design(self.special_days, y.index[rows])
         self._special_columns = informative(special, observed[rows])
         X, offset = self._design(y.index[rows], periods, self._special_columns)
-        weights = recency_weights(len(values), periods, self.half_life_weeks)[rows]
+        weights = recency_weights(len(values), periods, self.chosen_half_life)[rows]
         ok = observed[rows]
         groups = _design_groups(y.index[rows], periods, special[self._special_columns].to_numpy(), offset)
         beta = _glm(values[rows][ok], X[ok], offset[ok], weights[ok], self.family, self.name, groups[ok])
@@ -141,6 +157,37 @@ class HarmonicGLM(ForecastModel):
     def coefficients(self) -> np.ndarray:
         """Fitted coefficients: intercept, Fourier columns (``Harmonics.design`` order), special days."""
         return self._beta
+
+
+def _choose_half_life(model: HarmonicGLM, y: pd.Series, periods: Periods) -> float:
+    """The candidate half-life with the least squared error one week ahead over the last ``cv_weeks`` weeks.
+
+    Each held-out week is forecast from a fit on the data before it (time-series
+    cross-validation inside the training data), all candidates on the same weeks,
+    so their errors share the Poisson noise and the comparison is paired. How fast
+    the weekly profile drifts differs between series; this measures it rather
+    than assuming it. Too little history for a held-out week: the first candidate.
+    """
+    values = y.to_numpy(dtype=float)
+    errors = np.zeros(len(model.cv_half_lives))
+    scored = 0
+    for k in range(model.cv_weeks, 0, -1):
+        cut = len(y) - k * periods.week
+        if cut < max(model.min_length(periods), periods.week * 2):
+            continue
+        actual = values[cut:cut + periods.week]
+        ok = np.isfinite(actual)
+        for i, half_life in enumerate(model.cv_half_lives):
+            trial = copy.copy(model)
+            trial.chosen_half_life, trial.day_level = half_life, None
+            try:
+                trial._fit_window(y.iloc[:cut], periods)
+            except ForecastError:
+                continue
+            mean = trial._predict_mean(periods.week)
+            errors[i] += float(((mean[ok] - actual[ok]) ** 2).sum())
+        scored += 1
+    return float(model.cv_half_lives[int(np.argmin(errors))]) if scored else float(model.cv_half_lives[0])
 
 
 def _design_groups(index: pd.DatetimeIndex, periods: Periods, special: np.ndarray, offset: np.ndarray) -> np.ndarray:

@@ -43,7 +43,12 @@ class Harmonics:
 
     def design(self, index: pd.DatetimeIndex, periods: Periods) -> np.ndarray:
         """Fourier columns (no intercept) for the slots of ``index``."""
-        slot = slot_of_week(index, periods)
+        # Columns depend on the slot of the week only: compute them once per distinct slot (at most
+        # a week's worth) and index, rather than evaluating sines for every row of half a year.
+        distinct, where = np.unique(slot_of_week(index, periods), return_inverse=True)
+        return self._columns(distinct, periods)[where.ravel()]
+
+    def _columns(self, slot: np.ndarray, periods: Periods) -> np.ndarray:
         # Above the Nyquist limit a harmonic repeats a lower one: use what the interval allows.
         nyquist = (periods.day - 1) // 2
         daily = _pairs(slot / periods.day, min(self.daily, nyquist))
