@@ -40,11 +40,12 @@ REST = "-"
 MIN_REST_H = 11.0
 
 
-def fixed_shift(code: str, start: str, hours: float, break_min: float = 0.0, hourly_cost: float = 1.0
-                ) -> ShiftTemplate:
-    """A shift that always starts at local time ``start`` ("HH:MM")."""
+def fixed_shift(code: str, start: str, hours: float, break_min: float = 0.0, hourly_cost: float = 1.0,
+                break_offset_h: float | None = None) -> ShiftTemplate:
+    """A shift that always starts at local time ``start`` ("HH:MM"); its break starts
+    ``break_offset_h`` after the start (None: centred, as ShiftTemplate places it)."""
     return ShiftTemplate(code, length_h=hours, break_minutes=break_min, hourly_cost=hourly_cost,
-                         earliest_start=start, latest_start=start)
+                         earliest_start=start, latest_start=start, break_offset_h=break_offset_h)
 
 
 @dataclass(frozen=True)
