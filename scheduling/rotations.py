@@ -10,8 +10,15 @@ interval its people work, breaks excepted, and costs the sum of its shifts' pric
 Decisions worth knowing:
 - Shifts have a fixed local start (a ShiftTemplate whose start window is one time); a night
   runs into the next day and is clipped at the horizon end but paid in full, as in build_roster.
-  A night that began the day before the horizon is not modelled, so the first hours of the
-  horizon are covered only by shifts starting in it.
+  With ``carry_in``, a night that began the day before the horizon (cycle day k - 1 at phase k)
+  is on duty in its first hours: it appears cut to start at the horizon start, paid for the
+  hours inside it. Off by default, because the rest of the project (staff ids, the rule checker,
+  the workbook) holds a person to one shift starting per calendar day and that cut night can
+  share its day with the person's next night; without it the horizon's first hours are covered
+  only by shifts starting in the horizon.
+- Every shift of a code has its break at the same time (ShiftTemplate's placement, or
+  break_offset_h), so everyone on that shift breaks together; cover through the breaks comes
+  from another rotation, e.g. the same pattern with a later break_offset_h.
 - Phases are counted from the horizon's first day: to continue one horizon's pattern into the
   next, shift each phase by the number of days between their first days.
 """
@@ -32,7 +39,7 @@ from scheduling.cover_model import cover_model, model_names
 from scheduling.errors import SchedulingError
 from scheduling.intervals import interval_labels
 from scheduling.roster import RosterResult, _solve, _validated_required, roster_result
-from scheduling.shifts import Candidates, ShiftTemplate, candidate_shifts
+from scheduling.shifts import ShiftTemplate, candidate_shifts
 from scheduling.solver import SolverOptions
 
 REST = "-"
@@ -117,7 +124,7 @@ class _Columns:
     """The (rotation, phase) columns in the shape cover_model reads from Candidates: ``cover``
     columns x intervals, ``cost`` per column, ``patterns[template[i]].template.name`` and
     ``start[i]`` (always 0) naming column i's variable. ``shifts[i]`` lists column i's
-    candidate shifts (rows of ``candidates[rotation[i]]``)."""
+    shifts (rows of the _Laid of rotation ``rotation[i]``)."""
 
     patterns: tuple
     template: np.ndarray
@@ -147,23 +154,27 @@ def build_rotation_roster(
     solver_options: SolverOptions = SolverOptions(),
     price: Callable[[pd.DataFrame], np.ndarray] | None = None,
     skills: Sequence[str] = (),
+    carry_in: bool = False,
 ) -> RosterResult:
     """Least-cost numbers of people per (rotation, phase) covering ``required``
     ([interval_start, required] heads per interval); one shift row per person-day worked and
-    one staff id per person. ``price`` costs shifts under pay rules as in build_roster."""
+    one staff id per person. ``price`` costs shifts under pay rules as in build_roster;
+    ``carry_in`` also rosters the night each phase began the day before (see the module notes)."""
     starts, need, interval = _validated_required(required)
     rotations = _validated_rotations(rotations)
     if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
         raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
     started = time.perf_counter()
-    candidates = [_candidates(r, starts, interval, price) for r in rotations]
-    columns = _columns(rotations, candidates, starts)
+    if not isinstance(carry_in, bool):
+        raise SchedulingError(f"carry_in must be True or False, got {carry_in!r}")
+    laid = [_lay(r, starts, interval, price, carry_in) for r in rotations]
+    columns = _columns(rotations, laid)
     _check_coverable(starts, need, columns, hard_cover)
     model = cover_model(need, interval_labels(starts), columns, under_penalty=under_penalty, hard_cover=hard_cover)
     outcome = _solve(model, solver_options)
     counts = model.shift_counts()
     rostered = np.asarray(columns.cover.T @ counts, dtype=np.int64)
-    shifts = _shift_table(columns, candidates, counts, starts, "|".join(skills))
+    shifts = _shift_table(columns, laid, counts, "|".join(skills))
     notes = [f"Rotation {r.name!r} leaves only {r.min_rest_hours():g} h between two shifts "
              f"(the Working Time Regulations ask for {MIN_REST_H:g} h)."
              for r in rotations if r.min_rest_hours() < MIN_REST_H]
@@ -182,26 +193,66 @@ def _validated_rotations(rotations: Sequence[Rotation]) -> tuple[Rotation, ...]:
     return rotations
 
 
-def _candidates(rotation: Rotation, starts: pd.DatetimeIndex, interval: pd.Timedelta, price) -> Candidates:
-    """One candidate per (working code, day of the horizon), in the order of rotation.shifts."""
-    candidates = candidate_shifts(list(rotation.templates().values()), starts, interval)
-    return candidates if price is None else candidates.priced(price, starts)
+@dataclass(frozen=True, eq=False)  # holds arrays
+class _Laid:
+    """One rotation's shifts on the horizon, one row per (working code, day): ``rows`` in
+    SHIFT_COLUMNS order less staff_id and skills (a shift carried in from the day before starts
+    at the horizon start), ``cover`` rows x intervals, ``cost`` per row, ``code`` and ``day``
+    (days from the horizon's first local date; -1 for a carried-in shift)."""
+
+    rows: pd.DataFrame
+    cover: sparse.csr_matrix
+    cost: np.ndarray
+    code: np.ndarray
+    day: np.ndarray
 
 
-def _columns(rotations: Sequence[Rotation], candidates: Sequence[Candidates], starts: pd.DatetimeIndex) -> _Columns:
+def _lay(rotation: Rotation, starts: pd.DatetimeIndex, interval: pd.Timedelta, price, carry_in: bool) -> _Laid:
+    # The day before the horizon is laid too: its night is still on duty in the horizon's first
+    # hours, which otherwise no fixed-start shift could cover.
+    pad = int(pd.Timedelta(days=1) / interval)
+    grid = pd.date_range(end=starts[0] - interval, periods=pad, freq=interval).append(starts)
+    cand = candidate_shifts(list(rotation.templates().values()), grid, interval)
+    cover = cand.cover[:, pad:]
+    keep = np.flatnonzero((cand.start >= pad) | (carry_in & (np.asarray(cover.sum(axis=1)).ravel() > 0)))
+    rows = _clipped(cand.times(grid, keep), starts[0])
+    hourly = np.array([p.template.hourly_cost for p in cand.patterns])[cand.template[keep]]
+    cost = hourly * rows[s.PAID_HOURS].to_numpy() if price is None else np.asarray(price(rows), dtype=float)
+    if cost.shape != keep.shape or not np.isfinite(cost).all() or (cost < 0).any():
+        raise SchedulingError(f"price must give one finite cost >= 0 per shift ({keep.size}), got shape {cost.shape}")
     first = starts[0].normalize()
+    # normalize() keeps local dates across clock changes.
+    day = np.array([(ts.normalize() - first).days for ts in grid[cand.start[keep]]], dtype=np.int64)
+    code = np.array(list(rotation.shifts))[cand.template[keep]]
+    return _Laid(rows, cover[keep], cost, code, day)
+
+
+def _clipped(rows: pd.DataFrame, begin: pd.Timestamp) -> pd.DataFrame:
+    """Shifts that began before ``begin`` cut to start there, paid for the hours after it (the
+    previous horizon's roster paid for the rest)."""
+    early = rows[s.START] < begin
+    if not early.any():
+        return rows.reset_index(drop=True)
+    rows = rows.copy()
+    gone = early & (rows[s.BREAK_END] <= begin)
+    rows.loc[gone, [s.BREAK_START, s.BREAK_END]] = pd.NaT
+    rows.loc[early & (rows[s.BREAK_START] < begin), s.BREAK_START] = begin
+    rows.loc[early, s.START] = begin
+    hours = lambda a, b: ((rows[b] - rows[a]) / pd.Timedelta(hours=1)).fillna(0.0)  # noqa: E731
+    rows.loc[early, s.PAID_HOURS] = (hours(s.START, s.END) - hours(s.BREAK_START, s.BREAK_END))[early]
+    return rows.reset_index(drop=True)
+
+
+def _columns(rotations: Sequence[Rotation], laid: Sequence[_Laid]) -> _Columns:
     names = model_names([r.name for r in rotations])
     covers, costs, rows, named, which = [], [], [], [], []
-    for r, (rotation, cand) in enumerate(zip(rotations, candidates)):
-        codes = np.array(list(rotation.shifts))[cand.template]
-        # Days from the horizon's first local date; normalize() keeps local dates across clock changes.
-        day = np.array([(ts.normalize() - first).days for ts in starts[cand.start]], dtype=np.int64)
+    for r, (rotation, shifts) in enumerate(zip(rotations, laid)):
         cycle = np.array(rotation.cycle)
         for phase in range(len(cycle)):
-            mine = np.flatnonzero(cycle[(day + phase) % len(cycle)] == codes)
+            mine = np.flatnonzero(cycle[(shifts.day + phase) % len(cycle)] == shifts.code)
             rows.append(mine)
-            covers.append(sparse.csr_matrix(cand.cover[mine].sum(axis=0)))
-            costs.append(float(cand.cost[mine].sum()))
+            covers.append(sparse.csr_matrix(shifts.cover[mine].sum(axis=0)))
+            costs.append(float(shifts.cost[mine].sum()))
             named.append(_Named(_Name(f"{names[r]}_phase{phase}")))
             which.append(r)
     n = len(rows)
@@ -217,12 +268,11 @@ def _check_coverable(starts: pd.DatetimeIndex, need: np.ndarray, columns: _Colum
                               f"{[str(ts) for ts in starts[lost[:3]]]}; add a rotation or use soft cover")
 
 
-def _shift_table(columns: _Columns, candidates: Sequence[Candidates], counts: np.ndarray,
-                 starts: pd.DatetimeIndex, skills: str) -> pd.DataFrame:
+def _shift_table(columns: _Columns, laid: Sequence[_Laid], counts: np.ndarray, skills: str) -> pd.DataFrame:
     parts, person = [], 0
     for i in np.flatnonzero(counts):
-        cand, rows = candidates[columns.rotation[i]], columns.shifts[i]
-        block = cand.times(starts, rows).assign(**{s.COST: cand.cost[rows], s.SKILLS: skills})
+        shifts, rows = laid[columns.rotation[i]], columns.shifts[i]
+        block = shifts.rows.iloc[rows].assign(**{s.COST: shifts.cost[rows], s.SKILLS: skills})
         for _ in range(int(counts[i])):
             person += 1
             parts.append(block.assign(**{s.STAFF_ID: f"H{person:04d}"}))

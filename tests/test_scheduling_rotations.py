@@ -21,39 +21,45 @@ def ddnn(break_min=0, name="ddnn"):
                                   "N": fixed_shift("N", "19:00", 12, break_min)})
 
 
-def constant(heads: int, days: int, from_hour: int = 7) -> pd.DataFrame:
+def constant(heads: int, days: int, from_hour: int = 0) -> pd.DataFrame:
     """``heads`` every 15 minutes for ``days`` days (UTC, no clock change), none before ``from_hour``
-    on the first day: no shift that started before the horizon is modelled."""
+    on the first day."""
     starts = pd.date_range("2025-01-06", periods=96 * days, freq="15min", tz="UTC")
     need = np.where(np.arange(starts.size) < 4 * from_hour, 0, heads)
     return pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: need})
 
 
-def on_duty_by_hand(phase: int, days: int, break_min: int) -> np.ndarray:
+def on_duty_by_hand(phase: int, days: int, break_min: int) -> tuple[np.ndarray, float]:
     """0/1 per 15-minute interval for one person at ``phase``: D 07-19, N 19-07 (next day), each
-    with its unpaid break centred and snapped back to the quarter hour."""
+    with its unpaid break centred and snapped back to the quarter hour, from the night of the day
+    before the horizon on; and the paid hours: in full for shifts starting in the horizon, the
+    hours worked inside it for the night carried in."""
     work = np.zeros(96 * days, dtype=int)
     half = (48 - break_min // 15) // 2
-    for d in range(days):
+    paid = 0.0
+    for d in range(-1, days):
         code = CYCLE[(d + phase) % 8]
         if code == "-":
             continue
         begin = 96 * d + (28 if code == "D" else 76)
-        worked = [begin + i for i in range(48) if not half <= i < half + break_min // 15]
-        work[[t for t in worked if t < work.size]] = 1
-    return work
+        worked = [t for t in (begin + i for i in range(48) if not half <= i < half + break_min // 15)
+                  if 0 <= t < work.size]
+        work[worked] = 1
+        paid += 12 - break_min / 60 if d >= 0 else len(worked) / 4
+    return work, paid
 
 
 def test_constant_cover_needs_four_k_people_on_alternate_phases():
-    # Day d's days are worked by phases {-d, 1-d} mod 8 (a consecutive pair) and so are its nights:
-    # every constraint is x_j + x_(j+1) >= k around the cycle; summing all eight gives sum x >= 4k,
-    # met by k people on every other phase.
+    # Day d's days are worked by phases {-d, 1-d} mod 8 (a consecutive pair), and so are its nights
+    # and the night carried in from the day before: every constraint is x_j + x_(j+1) >= k around
+    # the cycle; summing all eight gives sum x >= 4k, met only by k people on every other phase.
+    # Either half of the phases holds one carried-in night (00:00-07:00, 7 paid hours).
     for k in (1, 3):
-        result = build_rotation_roster(constant(k, 8), [ddnn()], solver_options=EXACT)
+        result = build_rotation_roster(constant(k, 8), [ddnn()], solver_options=EXACT, carry_in=True)
         assert result.shortfall.empty
         assert result.shifts[s.STAFF_ID].nunique() == 4 * k
-        assert result.total_cost == pytest.approx(4 * k * 4 * 12)  # 4 shifts of 12 paid hours each
-        assert (result.cover[s.ROSTERED] == np.where(result.cover[s.REQUIRED] > 0, k, result.cover[s.ROSTERED])).all()
+        assert result.total_cost == pytest.approx(4 * k * 4 * 12 + k * 7)
+        assert (result.cover[s.ROSTERED] == k).all()
 
 
 def test_the_optimum_matches_a_brute_force_over_phase_counts_with_breaks():
@@ -63,28 +69,31 @@ def test_the_optimum_matches_a_brute_force_over_phase_counts_with_breaks():
     days, k, penalty = 8, 1, 1000.0
     required = constant(k, days)
     need = required[s.REQUIRED].to_numpy()
-    duty = np.array([on_duty_by_hand(p, days, 60) for p in range(8)])
+    duty, paid = zip(*(on_duty_by_hand(p, days, 60) for p in range(8)))
     counts = np.array(list(itertools.product(range(3), repeat=8)))
-    rostered = counts @ duty
-    cost = counts.sum(axis=1) * 4 * 11.0 + penalty * np.maximum(need - rostered, 0).sum(axis=1)
-    result = build_rotation_roster(required, [ddnn(60)], under_penalty=penalty, solver_options=EXACT)
+    rostered = counts @ np.array(duty)
+    cost = counts @ np.array(paid) + penalty * np.maximum(need - rostered, 0).sum(axis=1)
+    result = build_rotation_roster(required, [ddnn(60)], under_penalty=penalty, solver_options=EXACT, carry_in=True)
     assert result.objective == pytest.approx(cost.min())
-    # 8 day breaks (12:30-13:30) and 7 night breaks (00:30-01:30; the 8th falls after the horizon)
+    # 8 day breaks (12:30-13:30) and 8 night breaks (00:30-01:30, the first from the night carried
+    # in; the last night's falls after the horizon)
     clock = result.shortfall[s.INTERVAL_START].dt.strftime("%H:%M")
-    assert len(clock) == 15 * 4 and clock.isin(["12:30", "12:45", "13:00", "13:15", "00:30", "00:45", "01:00", "01:15"]).all()
+    assert len(clock) == 16 * 4 and clock.isin(["12:30", "12:45", "13:00", "13:15", "00:30", "00:45", "01:00", "01:15"]).all()
     assert result.shifts[s.STAFF_ID].nunique() == 4
 
 
 def test_each_person_follows_the_cycle_at_one_phase():
-    result = build_rotation_roster(constant(2, 20), [ddnn()], solver_options=EXACT)
+    result = build_rotation_roster(constant(2, 20), [ddnn()], solver_options=EXACT, carry_in=True)
     first = pd.Timestamp("2025-01-06", tz="UTC")
     for _, rows in result.shifts.groupby(s.STAFF_ID):
-        days = ((rows[s.START] - first).dt.days).to_numpy()
         codes = rows[s.SHIFT].str.split(":").str[1].to_numpy()
+        days = ((rows[s.START] - first).dt.days).to_numpy().copy()
+        carried = (rows[s.START] == first).to_numpy() & (codes == "N")  # the night of the day before
+        days[carried] -= 1
         phases = [k for k in range(8) if all(CYCLE[(d + k) % 8] == c for d, c in zip(days, codes))]
         assert len(phases) == 1
         k = phases[0]
-        worked = [d for d in range(20) if CYCLE[(d + k) % 8] != "-"]
+        worked = [d for d in range(-1, 20) if CYCLE[(d + k) % 8] != "-" and (d >= 0 or CYCLE[(d + k) % 8] == "N")]
         assert list(days) == worked  # every on-day of the cycle at this phase, and nothing else
 
 
@@ -93,14 +102,14 @@ def test_ddnn_guarantees_twelve_hours_rest_between_shifts():
     # 19:00 a day later (24 h); N ends 07:00 and the next N starts 19:00 (12 h); after the last
     # night come four rest days (96 h). So at least 12 h, above the 11 h of the regulations.
     assert ddnn().min_rest_hours() == 12
-    result = build_rotation_roster(constant(1, 16), [ddnn()], solver_options=EXACT)
+    result = build_rotation_roster(constant(1, 16, from_hour=7), [ddnn()], solver_options=EXACT)
     for _, rows in result.shifts.groupby(s.STAFF_ID):
         rest = (rows[s.START].iloc[1:].to_numpy() - rows[s.END].iloc[:-1].to_numpy()) / pd.Timedelta(hours=1)
         assert rest.min() == 12
     assert not any("Working Time" in n for n in result.notes)
     quick = Rotation("quick", ("N", "D", "-"), {"N": fixed_shift("N", "19:00", 12), "D": fixed_shift("D", "09:00", 8)})
     assert quick.min_rest_hours() == 2
-    short = build_rotation_roster(constant(1, 3), [quick], solver_options=EXACT)
+    short = build_rotation_roster(constant(1, 3, from_hour=7), [quick], solver_options=EXACT)
     assert any("leaves only 2 h" in n for n in short.notes)
 
 
@@ -138,7 +147,14 @@ def test_a_requirement_only_nights_can_cover_picks_night_phases():
 
 def test_pay_rules_price_the_columns_and_hard_cover_names_what_is_unreachable():
     price = lambda frame: np.where(frame[s.SHIFT].str.endswith("N"), 2.0, 1.0) * frame[s.PAID_HOURS]  # noqa: E731
-    result = build_rotation_roster(constant(1, 8), [ddnn()], price=price, solver_options=EXACT)
-    assert result.total_cost == pytest.approx(4 * (2 * 12 + 2 * 24))
+    result = build_rotation_roster(constant(1, 8), [ddnn()], price=price, solver_options=EXACT, carry_in=True)
+    # four people with two 12-hour days and two 12-hour nights at double rate, and one night
+    # carried in (00:00-07:00) at double rate
+    assert result.total_cost == pytest.approx(4 * (2 * 12 + 2 * 24) + 2 * 7)
+    # without the night carried in, nothing works 00:00-07:00 of the first day
     with pytest.raises(SchedulingError, match="no rotation works 28 interval"):
-        build_rotation_roster(constant(1, 8, from_hour=0), [ddnn()], hard_cover=True)
+        build_rotation_roster(constant(1, 8), [ddnn()], hard_cover=True)
+    days_only = Rotation("days", ("D", "-"), {"D": fixed_shift("D", "07:00", 12)})
+    # 00:00-07:00 and 19:00-24:00 of each of 8 days
+    with pytest.raises(SchedulingError, match="no rotation works 384 interval"):
+        build_rotation_roster(constant(1, 8), [days_only], hard_cover=True, carry_in=True)
