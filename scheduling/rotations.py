@@ -164,9 +164,9 @@ def build_rotation_roster(
     rotations = _validated_rotations(rotations)
     if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
         raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
-    started = time.perf_counter()
     if not isinstance(carry_in, bool):
         raise SchedulingError(f"carry_in must be True or False, got {carry_in!r}")
+    started = time.perf_counter()
     laid = [_lay(r, starts, interval, price, carry_in) for r in rotations]
     columns = _columns(rotations, laid)
     _check_coverable(starts, need, columns, hard_cover)
@@ -220,9 +220,9 @@ def _lay(rotation: Rotation, starts: pd.DatetimeIndex, interval: pd.Timedelta, p
     cost = hourly * rows[s.PAID_HOURS].to_numpy() if price is None else np.asarray(price(rows), dtype=float)
     if cost.shape != keep.shape or not np.isfinite(cost).all() or (cost < 0).any():
         raise SchedulingError(f"price must give one finite cost >= 0 per shift ({keep.size}), got shape {cost.shape}")
-    first = starts[0].normalize()
-    # normalize() keeps local dates across clock changes.
-    day = np.array([(ts.normalize() - first).days for ts in grid[cand.start[keep]]], dtype=np.int64)
+    # Local calendar dates: a clock change makes a day 23 or 25 hours, so count dates, not hours.
+    dates = grid[cand.start[keep]].tz_localize(None).normalize()
+    day = np.asarray((dates - starts[0].tz_localize(None).normalize()).days, dtype=np.int64)
     code = np.array(list(rotation.shifts))[cand.template[keep]]
     return _Laid(rows, cover[keep], cost, code, day)
 
@@ -251,7 +251,8 @@ def _columns(rotations: Sequence[Rotation], laid: Sequence[_Laid]) -> _Columns:
         for phase in range(len(cycle)):
             mine = np.flatnonzero(cycle[(shifts.day + phase) % len(cycle)] == shifts.code)
             rows.append(mine)
-            covers.append(sparse.csr_matrix(shifts.cover[mine].sum(axis=0)))
+            # minimum(1): a person is one head even where the spring-forward night runs into the next shift
+            covers.append(sparse.csr_matrix(shifts.cover[mine].sum(axis=0)).minimum(1))
             costs.append(float(shifts.cost[mine].sum()))
             named.append(_Named(_Name(f"{names[r]}_phase{phase}")))
             which.append(r)

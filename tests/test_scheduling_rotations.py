@@ -158,3 +158,20 @@ def test_pay_rules_price_the_columns_and_hard_cover_names_what_is_unreachable():
     # 00:00-07:00 and 19:00-24:00 of each of 8 days
     with pytest.raises(SchedulingError, match="no rotation works 384 interval"):
         build_rotation_roster(constant(1, 8), [days_only], hard_cover=True, carry_in=True)
+
+
+def test_days_are_local_dates_across_the_spring_forward_night():
+    # 30 March 2025 has 23 hours in London: shifts still start at 07:00 and 19:00 local on the
+    # cycle's days, the night over the change lasts 12 real hours (19:00 to 08:00 local).
+    starts = pd.date_range("2025-03-28", "2025-04-05", freq="15min", tz="Europe/London", inclusive="left")
+    required = pd.DataFrame({s.INTERVAL_START: starts, s.REQUIRED: np.where(starts.hour >= 7, 1, 0)})
+    result = build_rotation_roster(required, [ddnn()], solver_options=EXACT)
+    local = result.shifts[s.START].dt.tz_convert("Europe/London")
+    assert set(local.dt.strftime("%H:%M")) == {"07:00", "19:00"}
+    assert ((result.shifts[s.END] - result.shifts[s.START]) == pd.Timedelta(hours=12)).all()
+    first = pd.Timestamp("2025-03-28").date()
+    assert (local.dt.date == pd.Timestamp("2025-03-31").date()).sum() > 0  # days after the change are rostered
+    for _, rows in result.shifts.groupby(s.STAFF_ID):
+        days = [(ts.date() - first).days for ts in rows[s.START].dt.tz_convert("Europe/London")]
+        codes = rows[s.SHIFT].str[-1].tolist()
+        assert any(all(CYCLE[(d + k) % 8] == c for d, c in zip(days, codes)) for k in range(8)), (days, codes)
