@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from scheduling.errors import SchedulingError
+from scheduling.rotations import Rotation, fixed_shift
 from scheduling.shrinkage import COMPONENTS, Shrinkage
 from simulation import QueueConfig
 from simulation.errors import SimulationError
@@ -24,7 +25,7 @@ from .errors import InputError
 
 ERLANG_MODELS = ("erlang_c", "erlang_a")
 SOLVERS = ("highs", "cbc")
-ROSTER_MODELS = ("shifts", "tours")
+ROSTER_MODELS = ("shifts", "tours", "rotations")
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential")
 # [queues.NAME] keys passed to simulation.QueueConfig under the same name
 BEHAVIOUR_KEYS = ("patience", "patience_cv", "after_call_s", "redial_same", "redial_other", "redial_other_queue",
@@ -206,9 +207,15 @@ class RosterSettings:
     days_off: int = 2
     break_window_h: float = 2.0
     polish: bool = True
+    rotations: tuple = ()   # [[roster.rotations]] tables, for model = "rotations"
 
     def __post_init__(self):
         _check(isinstance(self.polish, bool), f"polish must be true or false, got {self.polish!r}")
+        object.__setattr__(self, "rotations", tuple(self.rotations))
+        _check((self.model == "rotations") == bool(self.rotations),
+               "model = 'rotations' needs [[roster.rotations]] tables, and they apply to it only")
+        for i, table in enumerate(self.rotations):
+            rotation_from_table(table, f"[[roster.rotations]] {i + 1}")
         _check(self.model == "shifts" or self.polish, "polish applies to model = 'shifts' only")
         _check(self.model in ROSTER_MODELS, f"model must be one of {', '.join(ROSTER_MODELS)}, got {self.model!r}")
         _check(self.days_off in (0, 2), f"days_off must be 0 or 2 (consecutive days off a week), got {self.days_off}")
@@ -232,6 +239,35 @@ class RosterSettings:
         _check(self.time_limit_s > 0, f"time_limit_s must be more than 0, got {self.time_limit_s}")
         _check(0 <= self.gap < 1, f"gap must be a share between 0 and 1, got {self.gap}")
         _check(self.threads >= 1, f"threads must be 1 or more, got {self.threads}")
+
+
+ROTATION_KEYS = ("name", "cycle", "shifts")
+ROTATION_SHIFT_KEYS = ("start", "hours", "break_min", "break_offset_h")
+
+
+def rotation_from_table(table: Any, where: str, hourly_cost: float = 1.0) -> Rotation:
+    """A [[roster.rotations]] table (name, cycle = ["D", "D", "N", "N", "-", ...], shifts = {D = {start =
+    "07:00", hours = 12, break_min = 60}, ...}) as a Rotation; bad input is a ValueError naming ``where``."""
+    _check(isinstance(table, Mapping), f"{where} must be a table with keys {', '.join(ROTATION_KEYS)}")
+    unknown = [k for k in table if k not in ROTATION_KEYS]
+    _check(not unknown, f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(ROTATION_KEYS)}"
+           if unknown else "")
+    missing = [k for k in ROTATION_KEYS if k not in table]
+    _check(not missing, f"{where} needs key {missing[0]!r}" if missing else "")
+    shifts = table["shifts"]
+    _check(isinstance(shifts, Mapping), f"{where}: shifts must be a table of codes, e.g. D = {{start = \"07:00\", "
+                                        f"hours = 12, break_min = 60}}")
+    made = {}
+    try:
+        for code, spec in shifts.items():
+            _check(isinstance(spec, Mapping) and set(spec) <= set(ROTATION_SHIFT_KEYS) and {"start", "hours"} <= set(spec),
+                   f"{where}: shifts.{code} must have start and hours (optional: break_min, break_offset_h), "
+                   f"got {spec!r}")
+            made[code] = fixed_shift(code, spec["start"], spec["hours"], spec.get("break_min", 0), hourly_cost,
+                                     spec.get("break_offset_h"))
+        return Rotation(table["name"], table["cycle"], made)
+    except SchedulingError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)

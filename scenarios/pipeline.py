@@ -17,6 +17,7 @@ from forecasting.day_level import day_level_cv
 from forecasting.driver import ForecastResult, forecast
 from forecasting.schema import DEFAULT_QUANTILES, quantile_column
 from scheduling.roster import RosterResult, build_roster
+from scheduling.rotations import build_rotation_roster
 from scheduling.shifts import ShiftTemplate
 from scheduling.solver import SolverOptions
 from scheduling.tour_roster import build_tour_roster
@@ -25,7 +26,7 @@ from scheduling.pooling import pooled_requirement
 from scheduling.staffing import QueueTarget, requirement
 from simulation import PullOuts, QueueConfig, SimulationConfig, SimulationResult, simulate
 
-from .config import BEHAVIOUR_KEYS, Scenario
+from .config import BEHAVIOUR_KEYS, Scenario, rotation_from_table
 from .costs import CostModel, load_costs, shift_costs
 from .demo_data import demo_history
 from .errors import InputError
@@ -185,6 +186,11 @@ def build_plan(scenario: Scenario, req: pd.DataFrame, progress: Progress) -> Ros
         if r.model == "tours":
             roster = build_tour_roster(required, templates, **common,
                                        settings=TourSettings(days_off=r.days_off, break_window_h=r.break_window_h))
+        elif r.model == "rotations":
+            rate = templates[0].hourly_cost
+            rotations = [rotation_from_table(t, f"[[roster.rotations]] {i + 1}", rate)
+                         for i, t in enumerate(r.rotations)]
+            roster = build_rotation_roster(required, rotations, **common)
         else:
             roster = build_roster(required, templates, **common, polish=r.polish)
     if roster.shifts.empty and required["required"].max() > 0 and roster.gap > r.gap:
