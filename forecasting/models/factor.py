@@ -105,29 +105,16 @@ class FactorModel(ForecastModel):
 
     updates = True
 
-    def update(self, seen: pd.Series) -> "FactorModel":
-        """Append newly observed slots (right after the last one seen) and re-forecast from them.
-
-        Returns the model; ``predict`` then forecasts from the slot after ``seen``.
-        The loadings, score models and dispersion stay those of ``fit``.
-        """
-        if self._state is None:
-            raise ForecastError(f"{self.name}: update called before a successful fit")
-        last, periods, dispersion = self._state
-        if len(seen) == 0:
-            return self
-        expected = pd.date_range(last + periods.interval, periods=len(seen), freq=periods.interval)
-        if not isinstance(seen.index, pd.DatetimeIndex) or not seen.index.equals(expected):
-            raise ForecastError(f"{self.name}: update needs slots continuing from {expected[0]} every {periods.interval}")
+    def _update(self, seen: pd.Series) -> None:
+        """Append newly observed slots and re-forecast from them (``ForecastModel.update`` checks
+        they continue the series). The loadings, score models and dispersion stay those of ``fit``."""
         values = seen.to_numpy(dtype=float)
-        if not np.isfinite(values).all() or (values < 0).any():
-            raise ForecastError(f"{self.name}: update needs observed counts >= 0 (no gaps) from {expected[0]}")
+        if not np.isfinite(values).all():
+            raise ForecastError(f"{self.name}: update needs observed counts >= 0 (no gaps) from {seen.index[0]}")
         for root in np.sqrt(values + 0.25):
             self._seen.append(float(root))
-            if len(self._seen) == periods.day:
+            if len(self._seen) == self._periods.day:
                 self._close_day(np.array(self._seen))
-        self._state = (seen.index[-1], periods, dispersion)
-        return self
 
     def _close_day(self, roots: np.ndarray) -> None:
         """A day is complete: its scores (projection) become the last observed day's."""
