@@ -133,8 +133,7 @@ def build_roster(
     """
     starts, need, interval = _validated_required(required)
     templates = _validated_templates(templates)
-    if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
-        raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
+    _validated_penalty(under_penalty)
     candidates = candidate_shifts(templates, starts, interval)
     if price is not None:
         candidates = candidates.priced(price, starts)
@@ -160,6 +159,12 @@ def build_roster(
              ) if unpolished else (lambda gap: ())
     return roster_result(shifts, starts, need, rostered, under_penalty, outcome.status, outcome.best_bound,
                          started, interval, notes)
+
+
+def _validated_penalty(under_penalty) -> None:
+    """The price of one uncovered head-interval, shared by every roster model."""
+    if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
+        raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
 
 
 def roster_result(shifts: pd.DataFrame, starts: pd.DatetimeIndex, need: np.ndarray, rostered: np.ndarray,

@@ -38,7 +38,7 @@ from scheduling import schema as s
 from scheduling.cover_model import cover_model, model_names
 from scheduling.errors import SchedulingError
 from scheduling.intervals import interval_labels
-from scheduling.roster import RosterResult, _solve, _validated_required, roster_result
+from scheduling.roster import RosterResult, _solve, _validated_penalty, _validated_required, roster_result
 from scheduling.shifts import ShiftTemplate, candidate_shifts
 from scheduling.solver import SolverOptions
 
@@ -162,8 +162,7 @@ def build_rotation_roster(
     ``carry_in`` also rosters the night each phase began the day before (see the module notes)."""
     starts, need, interval = _validated_required(required)
     rotations = _validated_rotations(rotations)
-    if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
-        raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
+    _validated_penalty(under_penalty)
     if not isinstance(carry_in, bool):
         raise SchedulingError(f"carry_in must be True or False, got {carry_in!r}")
     started = time.perf_counter()

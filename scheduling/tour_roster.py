@@ -34,7 +34,8 @@ import pandas as pd
 
 from scheduling import schema as s
 from scheduling.errors import SchedulingError
-from scheduling.roster import RosterResult, _validated_required, _validated_templates, roster_result
+from scheduling.roster import (RosterResult, _validated_penalty, _validated_required, _validated_templates,
+                               roster_result)
 from scheduling.shifts import Candidates, candidate_shifts
 from scheduling.solver import ArrayOutcome, SolverOptions, relative_gap, solve_arrays
 from scheduling.staff import assign_staff_ids
@@ -75,8 +76,7 @@ def build_tour_roster(
     ``price`` costs each shift under pay rules as in scheduling.roster.build_roster."""
     starts, need, interval = _validated_required(required)
     templates = _validated_templates(templates)
-    if not (isinstance(under_penalty, (int, float)) and math.isfinite(under_penalty) and under_penalty > 0):
-        raise SchedulingError(f"under_penalty must be a finite number > 0, got {under_penalty!r}")
+    _validated_penalty(under_penalty)
     if not isinstance(settings, TourSettings):
         raise SchedulingError(f"settings must be a TourSettings, got {settings!r}")
     if settings.days_off and len(calendar_days(starts)[1]) > WEEK_DAYS:
