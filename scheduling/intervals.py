@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
+from scheduling import schema as s
 from scheduling.errors import SchedulingError
 
 
@@ -78,3 +80,16 @@ def interval_labels(starts: pd.DatetimeIndex) -> list[str]:
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label}_{seen[label]}")
     return labels
+
+
+def on_duty(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
+    """Heads on duty and not on break in each interval starting at ``starts`` (shift rows with
+    start, end and optional break times on the interval grid)."""
+    change = np.zeros(len(starts) + 1, dtype=np.int64)
+    for begin, end, sign in ((s.START, s.END, 1), (s.BREAK_START, s.BREAK_END, -1)):
+        if begin not in shifts:
+            continue
+        spans = shifts[shifts[begin].notna()]
+        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[begin])), sign)
+        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[end])), -sign)
+    return np.cumsum(change)[:-1]

@@ -34,6 +34,7 @@ import pandas as pd
 
 from scheduling import schema as s
 from scheduling.errors import SchedulingError
+from scheduling.intervals import on_duty
 from scheduling.roster import (RosterResult, _validated_penalty, _validated_required, _validated_templates,
                                roster_result)
 from scheduling.shifts import Candidates, candidate_shifts
@@ -146,16 +147,6 @@ def _week_by_week(required, templates, settings, under_penalty, hard_cover, opti
         shortfall=cover[cover[s.REQUIRED] > cover[s.ROSTERED]].reset_index(drop=True),
         solve_seconds=sum(p.solve_seconds for p in parts), interval=parts[0].interval, notes=tuple(notes),
     )
-
-
-def on_duty(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
-    """Heads on duty and not on break in each interval starting at ``starts`` (shifts on the grid)."""
-    change = np.zeros(len(starts) + 1, dtype=np.int64)
-    for begin, end, sign in ((s.START, s.END, 1), (s.BREAK_START, s.BREAK_END, -1)):
-        spans = shifts[shifts[begin].notna()]
-        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[begin])), sign)
-        np.add.at(change, starts.searchsorted(pd.DatetimeIndex(spans[end])), -sign)
-    return np.cumsum(change)[:-1]
 
 
 def _floor(required: pd.DataFrame) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from scheduling.intervals import on_duty
 from scheduling.schema import BREAK_END, BREAK_START, END, START
 
 
@@ -42,8 +43,8 @@ def work_matrix(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> sparse.csr_ma
 
 
 def cover(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
-    """Heads on duty and not on break in each interval."""
-    return np.asarray(work_matrix(shifts, starts).sum(axis=0)).ravel().astype(np.int64)
+    """Heads on duty and not on break in each interval (the roster models' own count)."""
+    return on_duty(shifts, starts)
 
 
 def heads_on_shift(shifts: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
